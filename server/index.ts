@@ -1,0 +1,72 @@
+/**
+ * The production server: the SvelteKit adapter-node handler on a plain `http` server, plus the
+ * WebSocket upgrade handler, plus a clean shutdown. Start with `node build/app-server/index.js`.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+type ServerBridge = {
+	handleUpgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
+	shutdown: () => Promise<void>;
+};
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const host = process.env.LLM_MANAGER_HOST || '127.0.0.1';
+const port = Number(process.env.LLM_MANAGER_PORT || 10242);
+
+// adapter-node builds request URLs from ORIGIN (else it assumes https); derive it from the bind address.
+if (!process.env.ORIGIN) {
+	const visibleHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+	process.env.ORIGIN = `http://${visibleHost}:${port}`;
+}
+process.env.BODY_SIZE_LIMIT ??= String(32 * 1024 * 1024);
+process.env.LLM_MANAGER_MIGRATIONS_DIR ??= path.resolve(here, '../../drizzle');
+
+// Importing the handler runs the app's `init` hook (configuration, migrations, recovery).
+const { handler } = (await import(path.join(here, '..', 'handler.js'))) as {
+	handler: http.RequestListener;
+};
+const bridge = (globalThis as Record<symbol, unknown>)[Symbol.for('llm-manager.server-bridge')] as
+	| ServerBridge
+	| undefined;
+if (!bridge) throw new Error('The app did not publish its server bridge; was it built?');
+
+const server = http.createServer(handler);
+const upgraded = new Set<Duplex>();
+
+server.on('upgrade', (req, socket, head) => {
+	upgraded.add(socket);
+	socket.on('close', () => upgraded.delete(socket));
+	bridge.handleUpgrade(req, socket, head).catch(() => socket.destroy());
+});
+
+server.listen(port, host, () => {
+	const address = server.address();
+	const actualPort = typeof address === 'object' && address ? address.port : port;
+	console.log(`LLM Manager listening on http://${host}:${actualPort}`);
+});
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+	if (stopping) return;
+	stopping = true;
+	console.log(`${signal} received, shutting down`);
+	const forced = setTimeout(() => {
+		console.error('shutdown took too long; exiting');
+		process.exit(1);
+	}, 15_000);
+	forced.unref();
+	// Stop accepting, let in-flight requests finish, close idle keep-alive connections.
+	const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+	server.closeIdleConnections();
+	await bridge!.shutdown();
+	for (const socket of upgraded) socket.destroy();
+	setTimeout(() => server.closeAllConnections(), 5_000).unref();
+	await closed;
+	process.exit(0);
+}
+
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

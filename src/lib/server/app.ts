@@ -1,0 +1,41 @@
+import { configWarnings, getConfig, type Config } from './config';
+import { closeDatabase, prepareDatabase } from './db';
+import { onShutdown, runShutdown } from './lifecycle';
+import { getLlamaInstance } from './llama';
+import { log, setLogLevel } from './log';
+import { getRealtimeHub } from './realtime/hub';
+import { handleUpgrade } from './realtime/upgrade';
+import { singleton } from './http/singleton';
+
+/** What the custom server (outside the SvelteKit bundle) needs from the app. */
+export type ServerBridge = {
+	handleUpgrade: typeof handleUpgrade;
+	shutdown: () => Promise<void>;
+};
+export const BRIDGE_KEY = Symbol.for('llm-manager.server-bridge');
+
+/**
+ * Start-up, run once from the `init` hook: configuration (a bad value stops the process), migrations,
+ * then every domain's own start step. Registered shutdown steps run in reverse order.
+ */
+export function startApp(): Promise<Config> {
+	return singleton('app-started', async () => {
+		const config = getConfig();
+		setLogLevel(config.logLevel);
+		for (const warning of configWarnings(config)) log.warn(warning);
+
+		onShutdown('database', () => closeDatabase());
+		await prepareDatabase();
+		onShutdown('realtime', () => getRealtimeHub().shutdown());
+
+		// llama.cpp starts in the background: the first inference or /api/system/info awaits it.
+		void getLlamaInstance().catch(() => {});
+
+		(globalThis as Record<symbol, unknown>)[BRIDGE_KEY] = {
+			handleUpgrade,
+			shutdown: runShutdown
+		} satisfies ServerBridge;
+		log.info('LLM Manager started', { data_dir: config.dataDir, models_dir: config.modelsDir });
+		return config;
+	});
+}

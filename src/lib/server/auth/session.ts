@@ -1,0 +1,65 @@
+import { DrizzleSQLiteAdapter } from '@lucia-auth/adapter-drizzle';
+import { Lucia, TimeSpan } from 'lucia';
+import { getConfig } from '../config';
+import { getDb, schema } from '../db';
+import { singleton } from '../http/singleton';
+
+export const SESSION_COOKIE = 'llm_manager_session';
+
+function createLucia() {
+	const adapter = new DrizzleSQLiteAdapter(getDb(), schema.sessions, schema.users);
+	return new Lucia(adapter, {
+		sessionExpiresIn: new TimeSpan(getConfig().jwtExpireDays * 24, 'h'),
+		sessionCookie: {
+			name: SESSION_COOKIE,
+			// `secure` is decided per request from the protocol the app is served over.
+			attributes: { secure: false, sameSite: 'lax' }
+		},
+		getUserAttributes: (attributes) => ({
+			email: attributes.email,
+			isAdmin: Boolean(attributes.isAdmin),
+			status: attributes.status
+		})
+	});
+}
+
+export function getLucia() {
+	return singleton('lucia', createLucia);
+}
+
+declare module 'lucia' {
+	interface Register {
+		Lucia: ReturnType<typeof createLucia>;
+		DatabaseUserAttributes: Omit<schema.User, 'id'>;
+	}
+}
+
+export async function createSession(userId: string) {
+	return getLucia().createSession(userId, {});
+}
+
+/** The session and its user, or nulls when the session is unknown or expired. */
+export async function validateSession(sessionId: string) {
+	return getLucia().validateSession(sessionId);
+}
+
+export async function invalidateSession(sessionId: string): Promise<void> {
+	await getLucia().invalidateSession(sessionId);
+}
+
+export async function invalidateUserSessions(userId: string): Promise<void> {
+	await getLucia().invalidateUserSessions(userId);
+}
+
+export type CookieSpec = { name: string; value: string; attributes: Record<string, unknown> };
+
+/** The Set-Cookie pieces for a session, `Secure` when served over https. */
+export function sessionCookie(sessionId: string, secure: boolean): CookieSpec {
+	const cookie = getLucia().createSessionCookie(sessionId);
+	return { name: cookie.name, value: cookie.value, attributes: { ...cookie.attributes, secure } };
+}
+
+export function blankSessionCookie(secure: boolean): CookieSpec {
+	const cookie = getLucia().createBlankSessionCookie();
+	return { name: cookie.name, value: cookie.value, attributes: { ...cookie.attributes, secure } };
+}

@@ -1,0 +1,41 @@
+import { SignJWT, errors, jwtVerify } from 'jose';
+
+export type AccessClaims = { sub: string; email: string; sid: string; exp: number };
+
+function key(secret: string): Uint8Array {
+	return new TextEncoder().encode(secret);
+}
+
+/** An HS256 access token bound to a session; it expires with the session. */
+export async function createAccessToken(
+	claims: { userId: string; email: string; sessionId: string; expiresAt: Date },
+	secret: string
+): Promise<string> {
+	return new SignJWT({ email: claims.email, sid: claims.sessionId })
+		.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+		.setSubject(claims.userId)
+		.setIssuedAt()
+		.setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
+		.sign(key(secret));
+}
+
+export type TokenCheck = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
+
+/** Checks signature, algorithm, expiry and claim shapes. Session and user checks come after. */
+export async function verifyAccessToken(token: string, secret: string): Promise<TokenCheck> {
+	try {
+		const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'] });
+		const { sub, email, sid, exp } = payload;
+		if (typeof sub !== 'string' || typeof email !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') {
+			return { ok: false, reason: 'invalid' };
+		}
+		return { ok: true, claims: { sub, email, sid, exp } };
+	} catch (err) {
+		return { ok: false, reason: err instanceof errors.JWTExpired ? 'expired' : 'invalid' };
+	}
+}
+
+/** JWTs are three base64url parts; API keys start with `llm_`. */
+export function looksLikeJwt(token: string): boolean {
+	return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
+}

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { and, count, desc, eq } from 'drizzle-orm';
+import { getDb, schema } from '../db';
+import { BadRequestError, ConflictError, NotFoundError } from '../http/errors';
+import { hashPassword } from './password';
+import { invalidateUserSessions } from './session';
+import type { UserPublic, UserStatus } from './types';
+import { revokeUserApiKeys } from './api-keys';
+import { notifyUserEnded } from './events';
+
+type UserRow = typeof schema.users.$inferSelect;
+
+export function toUserPublic(user: UserRow): UserPublic {
+	return {
+		id: user.id,
+		email: user.email,
+		is_admin: user.isAdmin,
+		status: user.status,
+		created_at: user.createdAt.toISOString(),
+		approved_at: user.approvedAt ? user.approvedAt.toISOString() : null
+	};
+}
+
+export async function findUserByEmail(email: string): Promise<UserRow | undefined> {
+	return getDb().query.users.findFirst({ where: eq(schema.users.email, email.toLowerCase()) });
+}
+
+export async function findUser(id: string): Promise<UserRow | undefined> {
+	return getDb().query.users.findFirst({ where: eq(schema.users.id, id) });
+}
+
+async function getUser(id: string): Promise<UserRow> {
+	const user = await findUser(id);
+	if (!user) throw new NotFoundError('User not found', 'user_not_found');
+	return user;
+}
+
+/** The first user becomes an approved admin; everyone after starts pending. */
+export async function registerUser(email: string, password: string): Promise<UserRow> {
+	const db = getDb();
+	const passwordHash = await hashPassword(password);
+	const normalized = email.toLowerCase();
+	// One transaction so two simultaneous first registrations cannot both become admin.
+	return db.transaction(async (tx) => {
+		const existing = await tx.query.users.findFirst({ where: eq(schema.users.email, normalized) });
+		if (existing) throw new ConflictError('Email already registered', 'email_taken');
+		const [{ n }] = await tx.select({ n: count() }).from(schema.users);
+		const first = n === 0;
+		const now = new Date();
+		const [user] = await tx
+			.insert(schema.users)
+			.values({
+				id: randomUUID(),
+				email: normalized,
+				passwordHash,
+				isAdmin: first,
+				status: first ? 'approved' : 'pending',
+				createdAt: now,
+				approvedAt: first ? now : null
+			})
+			.returning();
+		return user;
+	});
+}
+
+export async function listUsers(): Promise<UserRow[]> {
+	return getDb().select().from(schema.users).orderBy(desc(schema.users.createdAt), desc(schema.users.id));
+}
+
+export async function countPendingUsers(): Promise<number> {
+	const [{ n }] = await getDb()
+		.select({ n: count() })
+		.from(schema.users)
+		.where(eq(schema.users.status, 'pending'));
+	return n;
+}
+
+async function countActiveAdmins(): Promise<number> {
+	const [{ n }] = await getDb()
+		.select({ n: count() })
+		.from(schema.users)
+		.where(and(eq(schema.users.isAdmin, true), eq(schema.users.status, 'approved')));
+	return n;
+}
+
+function isActiveAdmin(user: UserRow): boolean {
+	return user.isAdmin && user.status === 'approved';
+}
+
+export type UserChanges = { email?: string; is_admin?: boolean; status?: UserStatus };
+
+/** Applies an admin's partial update; the last active admin can never lose that role. */
+export async function updateUser(id: string, update: UserChanges, actorId: string): Promise<UserRow> {
+	const user = await getUser(id);
+	const losesAdmin =
+		isActiveAdmin(user) &&
+		(update.is_admin === false || (update.status !== undefined && update.status !== 'approved'));
+	if (losesAdmin && (await countActiveAdmins()) <= 1) {
+		throw new BadRequestError('The last admin cannot be demoted or disabled', 'last_admin');
+	}
+	const changes: Partial<UserRow> = {};
+	if (update.email !== undefined && update.email.toLowerCase() !== user.email) {
+		const email = update.email.toLowerCase();
+		if (await findUserByEmail(email)) throw new ConflictError('Email already registered', 'email_taken');
+		changes.email = email;
+	}
+	if (update.is_admin !== undefined) changes.isAdmin = update.is_admin;
+	if (update.status !== undefined) {
+		changes.status = update.status;
+		if (update.status === 'approved' && !user.approvedAt) {
+			changes.approvedAt = new Date();
+			changes.approvedBy = actorId;
+		}
+	}
+	if (Object.keys(changes).length === 0) return user;
+	const [updated] = await getDb().update(schema.users).set(changes).where(eq(schema.users.id, id)).returning();
+	if (update.status === 'disabled' || update.status === 'pending') await endAccess(id);
+	return updated;
+}
+
+/** Deletes a user and everything that lets them in. */
+export async function deleteUser(id: string): Promise<void> {
+	const user = await getUser(id);
+	if (isActiveAdmin(user) && (await countActiveAdmins()) <= 1) {
+		throw new BadRequestError('The last admin cannot be deleted', 'last_admin');
+	}
+	await endAccess(id);
+	await getDb().delete(schema.users).where(eq(schema.users.id, id));
+}
+
+export async function resetPassword(id: string, password: string): Promise<void> {
+	await getUser(id);
+	const passwordHash = await hashPassword(password);
+	await getDb().update(schema.users).set({ passwordHash }).where(eq(schema.users.id, id));
+	// A reset is usually a response to a leak: every existing login ends.
+	await invalidateUserSessions(id);
+	notifyUserEnded(id);
+}
+
+async function endAccess(userId: string): Promise<void> {
+	await invalidateUserSessions(userId);
+	await revokeUserApiKeys(userId);
+	notifyUserEnded(userId);
+}

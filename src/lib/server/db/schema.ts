@@ -1,0 +1,140 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+const now = sql`(unixepoch('subsec') * 1000)`;
+/** Milliseconds since the epoch, stored as an integer and read as a Date. */
+const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
+
+export const users = sqliteTable('users', {
+	id: text().primaryKey(),
+	email: text().notNull().unique(),
+	passwordHash: text().notNull(),
+	isAdmin: integer({ mode: 'boolean' }).notNull().default(false),
+	status: text({ enum: ['pending', 'approved', 'disabled'] }).notNull().default('pending'),
+	createdAt: timestamp('created_at').notNull().default(now),
+	approvedAt: timestamp('approved_at'),
+	approvedBy: text()
+});
+export type User = typeof users.$inferSelect;
+
+/** Lucia sessions; `expires_at` is in seconds, as the Lucia Drizzle adapter writes it. */
+export const sessions = sqliteTable(
+	'sessions',
+	{
+		id: text().primaryKey(),
+		userId: text()
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		expiresAt: integer().notNull()
+	},
+	(t) => [index('sessions_user_idx').on(t.userId)]
+);
+export type Session = typeof sessions.$inferSelect;
+
+export const apiKeys = sqliteTable(
+	'api_keys',
+	{
+		id: text().primaryKey(),
+		userId: text()
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		name: text().notNull(),
+		prefix: text().notNull(),
+		keyHash: text().notNull().unique(),
+		/** JSON array of model ids the key may use; null = any. */
+		allowedModels: text({ mode: 'json' }).$type<string[] | null>(),
+		createdAt: timestamp('created_at').notNull().default(now),
+		lastUsedAt: timestamp('last_used_at')
+	},
+	(t) => [index('api_keys_user_idx').on(t.userId)]
+);
+export type ApiKey = typeof apiKeys.$inferSelect;
+
+/** Key/value settings a person changes in the UI; they override the environment defaults. */
+export const settings = sqliteTable('settings', {
+	key: text().primaryKey(),
+	value: text({ mode: 'json' }).notNull(),
+	updatedAt: timestamp('updated_at').notNull().default(now)
+});
+
+export const downloads = sqliteTable(
+	'downloads',
+	{
+		id: text().primaryKey(),
+		taskId: text().notNull().unique(),
+		userId: text().references(() => users.id, { onDelete: 'set null' }),
+		/** `<owner>/<repo>/<file>.gguf` — the model id the finished file will have. */
+		modelId: text().notNull(),
+		repo: text().notNull(),
+		file: text().notNull(),
+		revision: text().notNull().default('main'),
+		/** JSON array of the files of a split model (first part first); one entry otherwise. */
+		parts: text({ mode: 'json' }).$type<{ file: string; size_bytes: number; sha256: string | null }[]>().notNull(),
+		status: text({ enum: ['pending', 'downloading', 'paused', 'completed', 'failed', 'cancelled'] })
+			.notNull()
+			.default('pending'),
+		totalBytes: integer().notNull().default(0),
+		downloadedBytes: integer().notNull().default(0),
+		error: text(),
+		createdAt: timestamp('created_at').notNull().default(now),
+		updatedAt: timestamp('updated_at').notNull().default(now),
+		completedAt: timestamp('completed_at')
+	},
+	(t) => [index('downloads_status_idx').on(t.status), index('downloads_model_idx').on(t.modelId)]
+);
+export type Download = typeof downloads.$inferSelect;
+
+export const profiles = sqliteTable('profiles', {
+	id: text().primaryKey(),
+	name: text().notNull().unique(),
+	description: text().notNull().default(''),
+	modelId: text().notNull(),
+	contextSize: integer().notNull().default(4096),
+	/** `"auto"` or a number of layers, stored as text. */
+	gpuLayers: text().notNull().default('auto'),
+	parallel: integer().notNull().default(1),
+	temperature: real().notNull().default(0.7),
+	topP: real().notNull().default(1),
+	topK: integer().notNull().default(40),
+	minP: real().notNull().default(0.05),
+	repeatPenalty: real().notNull().default(1.1),
+	maxTokens: integer().notNull().default(4096),
+	systemPrompt: text().notNull().default(''),
+	/** Duration text (`30m`, `0`, `-1`); null = the global keep-alive. */
+	keepAlive: text(),
+	pinned: integer({ mode: 'boolean' }).notNull().default(false),
+	createdAt: timestamp('created_at').notNull().default(now),
+	updatedAt: timestamp('updated_at').notNull().default(now)
+});
+export type Profile = typeof profiles.$inferSelect;
+
+export const auditLogs = sqliteTable(
+	'audit_logs',
+	{
+		id: integer().primaryKey({ autoIncrement: true }),
+		requestId: text().notNull(),
+		timestamp: timestamp('timestamp').notNull(),
+		userId: text(),
+		userEmail: text(),
+		apiKeyId: text(),
+		model: text().notNull().default(''),
+		endpoint: text().notNull(),
+		backendType: text().notNull().default('local'),
+		status: text({ enum: ['success', 'error', 'timeout', 'cancelled'] }).notNull(),
+		durationMs: integer().notNull().default(0),
+		ttftMs: integer(),
+		promptTokens: integer().notNull().default(0),
+		completionTokens: integer().notNull().default(0),
+		totalTokens: integer().notNull().default(0),
+		errorType: text(),
+		errorMessage: text()
+	},
+	(t) => [
+		index('audit_logs_timestamp_idx').on(t.timestamp, t.id),
+		index('audit_logs_user_timestamp_idx').on(t.userId, t.timestamp, t.id),
+		index('audit_logs_model_timestamp_idx').on(t.model, t.timestamp, t.id),
+		index('audit_logs_status_timestamp_idx').on(t.status, t.timestamp, t.id)
+	]
+);
+export type AuditLog = typeof auditLogs.$inferSelect;
+export type NewAuditLog = typeof auditLogs.$inferInsert;

@@ -1,0 +1,85 @@
+import { json, type RequestEvent } from '@sveltejs/kit';
+import {
+	SESSION_COOKIE,
+	bearerFrom,
+	blankSessionCookie,
+	isStreamPath,
+	resolveCaller,
+	sessionCookie
+} from '../auth';
+import { openAiError } from './openai-errors';
+
+/** `/api` routes that answer without a credential (an invalid one is ignored there too). */
+const PUBLIC_API = new Set(['/api/auth/login', '/api/auth/register']);
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function isApiPath(path: string): boolean {
+	return path === '/api' || path.startsWith('/api/');
+}
+function isV1Path(path: string): boolean {
+	return path === '/v1' || path.startsWith('/v1/');
+}
+
+function apiError(status: number, detail: string, code: string, v1: boolean): Response {
+	if (v1) return openAiError(status, detail, code);
+	const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
+	return json({ detail, code }, { status, headers });
+}
+
+/** A browser request from another site (the only kind that can carry our cookie without our page). */
+function isCrossSite(event: RequestEvent): boolean {
+	const { request, url } = event;
+	const fetchSite = request.headers.get('sec-fetch-site');
+	if (fetchSite === 'cross-site' || fetchSite === 'same-site') return true;
+	const origin = request.headers.get('origin');
+	if (!origin) return false;
+	if (origin === url.origin) return false;
+	try {
+		return new URL(origin).host !== request.headers.get('host');
+	} catch {
+		return true;
+	}
+}
+
+/**
+ * The one token validator. Resolves the caller into `event.locals.caller` (cookie → Bearer →
+ * `?token=` on stream endpoints only) and answers early for what must never reach a route: unknown
+ * API paths (JSON 404), invalid credentials (401) and cross-site mutations riding on a cookie (403).
+ */
+export async function authenticate(event: RequestEvent): Promise<Response | null> {
+	const path = event.url.pathname;
+	const api = isApiPath(path);
+	const v1 = isV1Path(path);
+	event.locals.caller = null;
+
+	if ((api || v1) && event.route.id === null) {
+		return apiError(404, `Not found: ${path}`, 'not_found', v1);
+	}
+
+	const secure = event.url.protocol === 'https:';
+	const resolution = await resolveCaller({
+		sessionId: event.cookies.get(SESSION_COOKIE) ?? null,
+		bearer: bearerFrom(event.request.headers.get('authorization')),
+		queryToken: isStreamPath(path) ? event.url.searchParams.get('token') : null
+	});
+	if (resolution.clearCookie && !resolution.caller) {
+		const blank = blankSessionCookie(secure);
+		event.cookies.set(blank.name, blank.value, { ...blank.attributes, path: '/' });
+	}
+	if (resolution.refreshCookie && resolution.caller?.sessionId) {
+		const cookie = sessionCookie(resolution.caller.sessionId, secure);
+		event.cookies.set(cookie.name, cookie.value, { ...cookie.attributes, path: '/' });
+	}
+	event.locals.caller = resolution.caller;
+
+	// Requests that carry an Authorization header cannot be forged by another site's page; anything
+	// else (a cookie, or a login form) must come from our own origin.
+	const headerAuth = resolution.caller !== null && resolution.caller.method !== 'cookie';
+	if ((api || v1) && MUTATING.has(event.request.method) && !headerAuth && isCrossSite(event)) {
+		return apiError(403, 'Cross-site request refused', 'cross_site_request', v1);
+	}
+	if (resolution.invalid && !resolution.caller && (api || v1) && !PUBLIC_API.has(path)) {
+		return apiError(401, 'Invalid or expired credentials', 'invalid_credentials', v1);
+	}
+	return null;
+}

@@ -1,0 +1,104 @@
+import type { WebSocket } from 'ws';
+import type { Caller } from '../auth/types';
+import { authEvents } from '../auth/events';
+import { singleton } from '../http/singleton';
+import {
+	SOCKET_CLOSE_TRY_AGAIN_LATER,
+	type AuditSocketMessage
+} from '$lib/types/audit';
+
+/** Bytes a client may have unsent before it is judged too slow and closed with 1013. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const PING_AFTER_SILENCE_MS = 30_000;
+
+export type SocketClient = {
+	readonly id: number;
+	readonly caller: Caller;
+	readonly socket: WebSocket;
+	lastSentAt: number;
+};
+
+/**
+ * Registry of accepted WebSocket connections. Sending never waits for a client: a client whose
+ * outgoing buffer grows past the limit is closed instead of slowing the server or other clients.
+ */
+export class RealtimeHub {
+	readonly #clients = new Map<number, SocketClient>();
+	#nextId = 1;
+	#pingTimer: NodeJS.Timeout | null = null;
+
+	constructor() {
+		authEvents.on('session-ended', (sid) => this.close((c) => c.caller.sessionId === sid, 1008, 'Session ended'));
+		authEvents.on('user-ended', (uid) => this.close((c) => c.caller.user.id === uid, 1008, 'Access revoked'));
+	}
+
+	/** Registers an accepted socket and greets it with `hello`. */
+	add(socket: WebSocket, caller: Caller): SocketClient {
+		const client: SocketClient = { id: this.#nextId++, caller, socket, lastSentAt: Date.now() };
+		this.#clients.set(client.id, client);
+		socket.on('close', () => this.#clients.delete(client.id));
+		socket.on('error', () => this.#clients.delete(client.id));
+		// Client messages are ignored by design.
+		socket.on('message', () => {});
+		this.send(client, { type: 'hello' });
+		this.#ensurePing();
+		return client;
+	}
+
+	/** Sends to one client; returns false when the client was dropped for being too slow. */
+	send(client: SocketClient, message: AuditSocketMessage): boolean {
+		const { socket } = client;
+		if (socket.readyState !== socket.OPEN) return false;
+		if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+			this.#clients.delete(client.id);
+			socket.close(SOCKET_CLOSE_TRY_AGAIN_LATER, 'Client too slow');
+			// A client that does not read never completes the closing handshake.
+			setTimeout(() => socket.terminate(), 1000).unref();
+			return false;
+		}
+		socket.send(JSON.stringify(message));
+		client.lastSentAt = Date.now();
+		return true;
+	}
+
+	/** Sends to every client for whom `audience` is true. */
+	broadcast(message: AuditSocketMessage, audience: (caller: Caller) => boolean = () => true): void {
+		for (const client of this.#clients.values()) {
+			if (audience(client.caller)) this.send(client, message);
+		}
+	}
+
+	close(predicate: (client: SocketClient) => boolean, code: number, reason: string): void {
+		for (const client of [...this.#clients.values()]) {
+			if (!predicate(client)) continue;
+			this.#clients.delete(client.id);
+			client.socket.close(code, reason);
+		}
+	}
+
+	get size(): number {
+		return this.#clients.size;
+	}
+
+	/** Closes every socket (server shutdown). */
+	shutdown(): void {
+		if (this.#pingTimer) clearInterval(this.#pingTimer);
+		this.#pingTimer = null;
+		this.close(() => true, 1001, 'Server shutting down');
+	}
+
+	#ensurePing(): void {
+		if (this.#pingTimer) return;
+		this.#pingTimer = setInterval(() => {
+			const now = Date.now();
+			for (const client of this.#clients.values()) {
+				if (now - client.lastSentAt >= PING_AFTER_SILENCE_MS) this.send(client, { type: 'ping' });
+			}
+		}, 1000);
+		this.#pingTimer.unref();
+	}
+}
+
+export function getRealtimeHub(): RealtimeHub {
+	return singleton('realtime-hub', () => new RealtimeHub());
+}

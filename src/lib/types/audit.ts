@@ -1,0 +1,30 @@
+/** One audit record on the wire (metadata only: never prompt or output text). */
+export type AuditLogEntry = {
+	id: number;
+	request_id: string;
+	timestamp: string;
+	user_id: string | null;
+	user_email: string | null;
+	api_key_id: string | null;
+	model: string;
+	endpoint: string;
+	backend_type: 'local';
+	status: 'success' | 'error' | 'timeout' | 'cancelled';
+	duration_ms: number;
+	ttft_ms: number | null;
+	prompt_tokens: number;
+	completion_tokens: number;
+	total_tokens: number;
+	error_type: string | null;
+	error_message: string | null;
+};
+
+/** Messages the server sends on `/api/system/ws/audit-logs`. Client messages are ignored. */
+export type AuditSocketMessage =
+	| { type: 'hello' }
+	| { type: 'log'; data: AuditLogEntry }
+	| { type: 'ping' };
+
+/** Close codes the UI acts on: 1008 = not signed in (stop reconnecting), 1013 = too slow. */
+export const SOCKET_CLOSE_UNAUTHORIZED = 1008;
+export const SOCKET_CLOSE_TRY_AGAIN_LATER = 1013;
