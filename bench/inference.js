@@ -71,9 +71,10 @@ async function inProcess() {
 const app = await startApp(dataDir, { LLM_MANAGER_THREADS: String(THREADS), LLM_MANAGER_KEEP_ALIVE: '-1' });
 try {
 	const token = await adminToken(app.url);
-	const body = { model: MODEL_ID, messages: [{ role: 'user', content: PROMPT }], max_tokens: TOKENS, ...SAMPLING };
-	const profile = await call(app.url, 'POST', '/api/profiles', { name: 'bench', model_id: MODEL_ID, context_size: CONTEXT, parallel: 4 }, token);
-	// Warm-up: loads the model (bare, one sequence) and resolves its chat wrapper; warms the in-process path too.
+	// `bench-1` has the in-process context's exact shape (context size, one sequence).
+	const body = { model: 'bench-1', messages: [{ role: 'user', content: PROMPT }], max_tokens: TOKENS, ...SAMPLING };
+	await call(app.url, 'POST', '/api/profiles', { name: 'bench-1', model_id: MODEL_ID, context_size: CONTEXT, parallel: 1 }, token);
+	// Warm-up: loads the model and resolves its chat wrapper; warms the in-process path too.
 	await streamChat(app.url, token, body);
 	await inProcess();
 
@@ -91,7 +92,9 @@ try {
 	const httpTtft = median(http.map((r) => r.ttft));
 	const localTtft = median(local.map((r) => r.ttft));
 
-	// Concurrency on the profile (parallel 4): 1 request vs 4 at once, aggregate tokens/s.
+	// Concurrency on a profile with parallel 4: 1 request vs 4 at once, aggregate tokens/s.
+	await call(app.url, 'POST', `/api/servers/${(await call(app.url, 'GET', '/api/profiles', undefined, token))[0].id}/stop`, undefined, token);
+	const profile = await call(app.url, 'POST', '/api/profiles', { name: 'bench', model_id: MODEL_ID, context_size: CONTEXT, parallel: 4 }, token);
 	const profileBody = { ...body, model: 'bench' };
 	await streamChat(app.url, token, profileBody);
 	const single = [];
