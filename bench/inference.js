@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { getLlama, LlamaChat, resolveChatWrapper } from 'node-llama-cpp';
 import { BENCH_MODEL_OPTIONS, writeTinyLlama } from '../tests/fixtures/gguf.js';
-import { adminToken, call, startApp, streamChat } from './lib/inference-server.js';
+import { adminToken, call, plainChat, startApp, streamChat } from './lib/inference-server.js';
 import { percentile, round } from './lib/stats.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -82,9 +82,12 @@ try {
 	const http = [];
 	/** @type {{ttft: number, totalMs: number, tokens: number}[]} */
 	const local = [];
+	/** @type {{ttft: number, totalMs: number, tokens: number}[]} */
+	const plain = [];
 	for (let i = 0; i < ROUNDS; i++) {
 		http.push(await streamChat(app.url, token, body));
 		local.push(await inProcess());
+		plain.push(await plainChat(app.url, token, body));
 	}
 	const tps = (/** @type {{totalMs: number, tokens: number}} */ r) => r.tokens / (r.totalMs / 1000);
 	const httpTps = median(http.map(tps));
@@ -136,6 +139,8 @@ try {
 		http_tokens_per_s: round(httpTps, 1),
 		in_process_tokens_per_s: round(localTps, 1),
 		tokens_per_s_ratio: round(httpTps / localTps, 3),
+		http_unstreamed_tokens_per_s: round(median(plain.map(tps)), 1),
+		unstreamed_ratio: round(median(plain.map(tps)) / localTps, 3),
 		http_ttft_ms: round(httpTtft, 1),
 		in_process_ttft_ms: round(localTtft, 1),
 		ttft_overhead_ms: round(httpTtft - localTtft, 1),
@@ -148,6 +153,7 @@ try {
 		completion_tokens: http[0].tokens
 	};
 	console.log(`tokens/s   HTTP ${result.http_tokens_per_s} vs in-process ${result.in_process_tokens_per_s} → ratio ${result.tokens_per_s_ratio} (target ≥ 0.95)`);
+	console.log(`unstreamed HTTP ${result.http_unstreamed_tokens_per_s} tok/s → ratio ${result.unstreamed_ratio}`);
 	console.log(`TTFT       HTTP ${result.http_ttft_ms} ms vs in-process ${result.in_process_ttft_ms} ms → overhead ${result.ttft_overhead_ms} ms (target < 10 ms)`);
 	console.log(`parallel   1 request ${result.concurrent_1_tokens_per_s} tok/s, 4 at once ${result.concurrent_4_tokens_per_s} tok/s → ×${result.concurrency_ratio}`);
 	console.log(`load       pool ${result.pool_load_ms} ms (HTTP start → loaded ${result.http_start_to_loaded_ms} ms) vs bare load + context ${result.bare_load_ms} ms`);
