@@ -17,7 +17,8 @@ const host = process.env.LLM_MANAGER_HOST || '127.0.0.1';
 const port = Number(process.env.LLM_MANAGER_PORT || 10242);
 
 // adapter-node builds request URLs from ORIGIN (else it assumes https); derive it from the bind address.
-if (!process.env.ORIGIN) {
+// A bad port is left to the app's configuration check, which stops start-up naming the variable.
+if (!process.env.ORIGIN && Number.isInteger(port)) {
 	const visibleHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
 	process.env.ORIGIN = `http://${visibleHost}:${port}`;
 }

@@ -79,3 +79,13 @@ describe('resolveCaller', () => {
 		expect(await auth.resolveCaller({ queryToken: key.key })).toMatchObject({ caller: null, invalid: true });
 	});
 });
+
+describe('isStreamPath', () => {
+	it('is true only for the download progress stream and the audit WebSocket', () => {
+		expect(auth.isStreamPath('/api/models/download/abc-123/progress')).toBe(true);
+		expect(auth.isStreamPath('/api/system/ws/audit-logs')).toBe(true);
+		for (const path of ['/api/auth/me', '/api/models/download/abc', '/api/models/download/a/b/progress', '/v1/models', '/api/system/ws/audit-logs/x']) {
+			expect(auth.isStreamPath(path), path).toBe(false);
+		}
+	});
+});
