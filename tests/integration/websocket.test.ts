@@ -81,7 +81,8 @@ describe('audit WebSocket: accepted callers get hello first', () => {
 	});
 
 	it('with the session cookie from the same origin, or without an Origin', async () => {
-		for (const headers of [{ cookie: admin.cookie, origin: server.url }, { cookie: admin.cookie }]) {
+		const variants: Record<string, string>[] = [{ cookie: admin.cookie, origin: server.url }, { cookie: admin.cookie }];
+		for (const headers of variants) {
 			const observed = open('', headers);
 			expect(await firstMessage(observed)).toEqual({ type: 'hello' });
 			observed.socket.close();
