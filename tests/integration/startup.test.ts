@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { SERVER_ENTRY, call, signIn, signUp, startServer, tempDir } from '../helpers/server';
@@ -82,6 +83,39 @@ describe('shutdown and restart', () => {
 			expect(users.body.map((u: { email: string }) => u.email).sort()).toEqual(['keeper@example.com', 'waiting@example.com']);
 		} finally {
 			expect(await second.stop('SIGINT')).toBe(0);
+		}
+	});
+});
+
+describe('shutdown with a request in flight', () => {
+	it('answers the request before closing the database', async () => {
+		const server = await startServer();
+		const body = JSON.stringify({ email: 'late@example.com', password: 'correct-horse-battery' });
+		const response = new Promise<number>((resolve, reject) => {
+			const req = http.request(`${server.url}/api/auth/register`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }
+			});
+			req.on('response', (res) => {
+				res.resume();
+				resolve(res.statusCode ?? 0);
+			});
+			req.on('error', reject);
+			// Half the body now, SIGTERM while the server waits for the rest, then the rest.
+			req.write(body.slice(0, 10));
+			setTimeout(() => {
+				server.process.kill('SIGTERM');
+				setTimeout(() => req.end(body.slice(10)), 300);
+			}, 500);
+		});
+		expect(await response).toBe(201);
+		expect(await server.stop()).toBe(0);
+
+		const again = await startServer({ dataDir: server.dataDir });
+		try {
+			expect((await signIn(again, 'late@example.com')).email).toBe('late@example.com');
+		} finally {
+			await again.stop();
 		}
 	});
 });
