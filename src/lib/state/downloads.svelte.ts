@@ -113,8 +113,21 @@ export class DownloadsState {
 				t.live = false;
 				t.message = closed ? 'Live progress is unavailable; reload the page to try again.' : 'Connection lost, reconnecting…';
 			});
-			if (closed) this.#close(tile.id);
+			if (closed) {
+				this.#close(tile.id);
+				void this.#retarget(tile.id);
+			}
 		};
+	}
+
+	/** A refused stream may mean the task id changed (the server restarted): follow the new one. */
+	async #retarget(id: string): Promise<void> {
+		const current = (await listActiveDownloads().catch(() => [])).find((d) => d.download_id === id);
+		this.#find(id, (tile) => {
+			if (!current?.task_id || current.task_id === tile.taskId) return;
+			this.#upsert(current, current.task_id);
+			this.#watch(tile);
+		});
 	}
 
 	#onEvent(id: string, raw: string): void {
@@ -129,6 +142,7 @@ export class DownloadsState {
 				tile.message = event.error;
 				tile.live = false;
 				this.#close(id);
+				void this.#retarget(id);
 				return;
 			}
 			this.#apply(tile, event as DownloadProgress);
