@@ -15,6 +15,8 @@ export type SearchResult = {
 	tags: string[];
 	estimated_size_gb: number | null;
 	is_downloaded: boolean;
+	/** The Hub requires accepting terms (and an HF token) for this repo. */
+	gated?: boolean;
 };
 
 export type RepoFile = {
@@ -97,7 +99,7 @@ export async function listRepoFiles(repo: string): Promise<RepoFiles> {
 }
 
 export const startDownload = (repo: string, file?: string) =>
-	apiFetch<{ task_id: string; download_id: string; model_id: string }>('/api/models/download', {
+	apiFetch<{ task_id: string; download_id: string; model_id: string; status?: DownloadStatus }>('/api/models/download', {
 		method: 'POST',
 		body: file ? { repo, file } : { repo }
 	});

@@ -11,7 +11,8 @@ import {
 	listActiveDownloads,
 	progressUrl,
 	startDownload,
-	type DownloadProgress
+	type DownloadProgress,
+	type DownloadStatus
 } from '$lib/client/models';
 
 export type DownloadTile = {
@@ -26,8 +27,8 @@ export type DownloadTile = {
 
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-function emptyProgress(ids: { download_id: string; model_id: string }): DownloadProgress {
-	return { ...ids, status: 'pending', progress: 0, downloaded_bytes: 0, total_bytes: 0, speed_bps: 0, eta_seconds: null, error: null };
+function emptyProgress(ids: { download_id: string; model_id: string; status?: DownloadStatus }): DownloadProgress {
+	return { download_id: ids.download_id, model_id: ids.model_id, status: ids.status ?? 'pending', progress: 0, downloaded_bytes: 0, total_bytes: 0, speed_bps: 0, eta_seconds: null, error: null };
 }
 
 export class DownloadsState {
