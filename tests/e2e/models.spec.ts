@@ -10,6 +10,9 @@ import { startServer, type TestServer } from '../helpers/server';
 const REPO = 'test-org/tiny-llama-GGUF';
 const Q4 = 'tiny-llama-Q4_K_M.gguf';
 const Q8 = 'tiny-llama-Q8_0.gguf';
+/** A large virtual file served slowly: it stays in flight for as long as the test needs. */
+const BIG_REPO = 'test-org/big-slow-GGUF';
+const BIG = 'big-slow-Q4_K_M.gguf';
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct-horse-battery';
 /** Slow enough (~0.7 MB files) for the bar to be seen between 0 and 100 %. */
@@ -19,7 +22,8 @@ let hub: Awaited<ReturnType<typeof startFakeHub>>;
 let server: TestServer;
 
 test.beforeAll(async () => {
-	hub = await startFakeHub({ fileModes: { [`${REPO}/${Q4}`]: THROTTLE, [`${REPO}/${Q8}`]: THROTTLE } });
+	hub = await startFakeHub({ fileModes: { [`${REPO}/${Q4}`]: THROTTLE, [`${BIG_REPO}/${BIG}`]: { throttle: 256_000 } } });
+	hub.addRepo({ id: BIG_REPO, downloads: 1, likes: 0, files: [{ name: BIG, size: 64 * 1024 * 1024, sha256: '0'.repeat(64) }] });
 	server = await startServer({ env: { HF_ENDPOINT: hub.url } });
 });
 
@@ -90,6 +94,10 @@ test('search, pick a quant, watch it download, see it in the library, delete it'
 	await expect(card).toContainText('llama');
 	await expect(result.getByTestId('is-downloaded')).toBeVisible();
 
+	// Asking again for a file already on disk shows the server's refusal.
+	await result.getByRole('button', { name: 'Download' }).click();
+	await expect(page.getByTestId('download-notice')).toContainText('already downloaded');
+
 	// At 375 px nothing overflows sideways.
 	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
 
@@ -101,20 +109,23 @@ test('search, pick a quant, watch it download, see it in the library, delete it'
 });
 
 test('a reload mid-download reconnects the bar; pause, resume and cancel', async ({ page }) => {
-	const result = await openRepo(page, 'tiny', REPO);
-	await result.getByRole('radio', { name: new RegExp(Q8) }).check();
+	const result = await openRepo(page, 'big-slow', BIG_REPO);
 	await result.getByRole('button', { name: 'Download' }).click();
-	const tile = page.locator(`[data-testid="download-tile"][data-model="${REPO}/${Q8}"]`);
+	const tile = page.locator(`[data-testid="download-tile"][data-model="${BIG_REPO}/${BIG}"]`);
 	await expect(tile).toHaveAttribute('data-status', 'downloading');
+	await expect(tile).toContainText(/ETA \d/);
 
 	await page.reload();
-	await expect(tile).toBeVisible();
-	await expect.poll(() => progressOf(tile), { timeout: 20_000 }).toBeGreaterThan(0);
+	await expect(tile).toHaveAttribute('data-status', 'downloading');
+	const before = await progressOf(tile);
+	await expect.poll(() => progressOf(tile), { timeout: 20_000 }).toBeGreaterThan(before);
 
 	await tile.getByRole('button', { name: 'Pause' }).click();
 	await expect(tile).toHaveAttribute('data-status', 'paused');
+	await page.reload();
+	await expect(tile).toHaveAttribute('data-status', 'paused');
 	const paused = await progressOf(tile);
-	expect(paused).toBeLessThan(100);
+	expect(paused).toBeGreaterThan(0);
 
 	await tile.getByRole('button', { name: 'Resume' }).click();
 	await expect(tile).toHaveAttribute('data-status', 'downloading');
@@ -122,9 +133,10 @@ test('a reload mid-download reconnects the bar; pause, resume and cancel', async
 
 	await tile.getByRole('button', { name: 'Cancel' }).click();
 	await expect(tile).toHaveAttribute('data-status', 'cancelled');
-	await expect(page.locator(`[data-testid="library-card"][data-model="${REPO}/${Q8}"]`)).toHaveCount(0);
+	await expect(tile.getByRole('button', { name: /Pause|Resume|Cancel/ })).toHaveCount(0);
 	await page.reload();
 	await expect(tile).toHaveCount(0);
+	await expect(page.getByTestId('library-empty')).toBeVisible();
 });
 
 test('a Hub failure is shown as a message, not an empty list', async ({ page }) => {
@@ -141,4 +153,26 @@ test('a Hub failure is shown as a message, not an empty list', async ({ page }) 
 	await page.getByRole('button', { name: 'Search' }).click();
 	await expect(page.getByTestId('search-error')).toHaveCount(0);
 	await expect(page.locator(`[data-testid="search-result"][data-repo="${REPO}"]`)).toBeVisible();
+});
+
+test('sort and filters change what is listed', async ({ page }) => {
+	const first = page.getByTestId('search-result').first();
+	await page.getByRole('button', { name: 'Search' }).click();
+	await expect(first).toHaveAttribute('data-repo', 'other-org/small-chat-GGUF');
+	await page.getByLabel('Sort by').selectOption('likes');
+	await expect(first).toHaveAttribute('data-repo', 'test-org/gated-llama-GGUF');
+	await expect(first).toContainText('gated');
+
+	// Every fake model fits: "fits in memory" keeps them, and the limit is shown.
+	await page.getByLabel(/Fits in memory/).check();
+	await expect(page.getByLabel(/Fits in memory\s\(≤ [\d.]+ GB\)/)).toBeChecked();
+	await expect(page.locator(`[data-testid="search-result"][data-repo="${REPO}"]`)).toBeVisible();
+
+	// A quantization filter narrows the picker; the recommendation (Q4_K_M) is hidden, so Q8_0 is preselected.
+	await page.getByLabel('Quantization').selectOption('Q8_0');
+	const result = page.locator(`[data-testid="search-result"][data-repo="${REPO}"]`);
+	await result.getByRole('button', { name: 'Files' }).click();
+	await expect(result.getByTestId('repo-file')).toHaveCount(1);
+	await expect(result.getByRole('radio', { name: new RegExp(Q8) })).toBeChecked();
+	await expect(result.getByTestId('file-picker')).toContainText('2 more hidden by the filters');
 });

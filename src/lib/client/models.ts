@@ -14,6 +14,8 @@ export type SearchResult = {
 	last_modified: string | null;
 	tags: string[];
 	estimated_size_gb: number | null;
+	/** The same size in bytes, when the server gives it (small files round to 0 GB). */
+	estimated_size_bytes?: number | null;
 	is_downloaded: boolean;
 	/** The Hub requires accepting terms (and an HF token) for this repo. */
 	gated?: boolean;
@@ -70,7 +72,8 @@ export const encodePath = (id: string) => id.split('/').map(encodeURIComponent).
 
 export function searchModels(params: { query: string; sort: SortKey; maxSizeGb?: number | null; limit?: number }) {
 	const qs = new URLSearchParams({ query: params.query, sort: params.sort, limit: String(params.limit ?? 20) });
-	if (params.maxSizeGb != null) qs.set('max_size_gb', String(params.maxSizeGb));
+	// The server wants a positive limit; a machine with no room left still gets a (tiny) one.
+	if (params.maxSizeGb != null) qs.set('max_size_gb', String(Math.max(params.maxSizeGb, 0.01)));
 	return apiFetch<SearchResult[]>(`/api/models/search?${qs}`);
 }
 
