@@ -5,7 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { startFakeHub } from '../fixtures/fake-hub.js';
-import { startServer, type TestServer } from '../helpers/server';
+import { signUp, startServer, type TestServer } from '../helpers/server';
 
 const REPO = 'test-org/tiny-llama-GGUF';
 const Q4 = 'tiny-llama-Q4_K_M.gguf';
@@ -153,6 +153,26 @@ test('a Hub failure is shown as a message, not an empty list', async ({ page }) 
 	await page.getByRole('button', { name: 'Search' }).click();
 	await expect(page.getByTestId('search-error')).toHaveCount(0);
 	await expect(page.locator(`[data-testid="search-result"][data-repo="${REPO}"]`)).toBeVisible();
+
+	// A gated repo's file is refused by the Hub (no HF_TOKEN): the page says why.
+	const gated = await openRepo(page, 'gated', 'test-org/gated-llama-GGUF');
+	await gated.getByRole('button', { name: 'Download' }).click();
+	await expect(page.getByText(/gated or private/).first()).toBeVisible();
+});
+
+test('offline mode says the Hub is not contacted', async ({ page }) => {
+	const offline = await startServer({ env: { HF_ENDPOINT: hub.url, LLM_MANAGER_OFFLINE: 'true' } });
+	try {
+		const user = await signUp(offline, EMAIL, PASSWORD);
+		const [name, value] = user.cookie.split('=');
+		await page.context().addCookies([{ name, value, url: offline.url }]);
+		await page.goto(`${offline.url}/models`);
+		await page.getByRole('button', { name: 'Search' }).click();
+		await expect(page.getByTestId('search-error')).toContainText('Offline mode');
+		await expect(page.getByTestId('search-result')).toHaveCount(0);
+	} finally {
+		await offline.stop();
+	}
 });
 
 test('sort and filters change what is listed', async ({ page }) => {
