@@ -2,7 +2,7 @@
  * Wire shapes of the pool, profiles and servers API (SPEC §4) as the browser sees them, and small
  * helpers the pool pages share. snake_case, exactly as on the wire.
  */
-import { ApiError } from './api';
+import { ApiError, apiFetch } from './api';
 
 export type Profile = {
 	id: string;
@@ -123,4 +123,18 @@ export function formatUptime(seconds: number): string {
 
 export function errorText(err: unknown): string {
 	return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Local model ids for pickers: the library (`/api/models/local`), or, where that is unavailable,
+ * the `.gguf` ids `/v1/models` lists (local models; profiles are listed there by name).
+ */
+export async function loadLocalModels(): Promise<LocalModel[]> {
+	try {
+		return await apiFetch<LocalModel[]>('/api/models/local');
+	} catch (err) {
+		if (!(err instanceof ApiError) || err.status !== 404) throw err;
+		const list = await apiFetch<{ data: { id: string }[] }>('/v1/models');
+		return list.data.filter((m) => m.id.toLowerCase().endsWith('.gguf')).map((m) => ({ id: m.id }));
+	}
 }
