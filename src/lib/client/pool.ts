@@ -41,7 +41,18 @@ export type ServerEntry = {
 	memory_limit_percent: number;
 	active_requests: number;
 	queued_requests: number;
+	pinned?: boolean;
+	keep_alive_expires_at?: string | null;
+	/** Why the last load failed (health_status `error`). */
 	error?: string | null;
+};
+
+export type PoolMemory = {
+	memory_limit_bytes: number;
+	memory_used_bytes: number;
+	memory_available_bytes?: number;
+	max_models?: number;
+	loaded_models?: number;
 };
 
 export type EmbeddedStatus = {
@@ -90,8 +101,8 @@ export function issuesByField(err: unknown): Record<string, string> {
 	return out;
 }
 
-/** `30m`, `2h`, `90s`, `0` (unload after each request), `-1` (never). */
-export const DURATION_PATTERN = /^(-1|0|\d+(\.\d+)?\s*(ms|s|m|h|d))$/;
+/** `30m`, `2h`, `90s`, a bare number of seconds, `0` (unload after each request), `-1` (never). */
+export const DURATION_PATTERN = /^(-1|\d+(\.\d+)?\s*(ms|s|m|h|d)?)$/i;
 
 /** Human text of a keep-alive value. */
 export function describeKeepAlive(value: string | null | undefined): string {

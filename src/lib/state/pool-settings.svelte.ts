@@ -5,8 +5,16 @@
 import { ApiError, apiFetch } from '$lib/client/api';
 import { DURATION_PATTERN, errorText, issuesByField, type PoolSettings, type Profile } from '$lib/client/pool';
 
-/** `80%` of RAM/VRAM, or an absolute size such as `48GB` / `512MB`. */
-export const MEMORY_PATTERN = /^(\d+(\.\d+)?\s*%|\d+(\.\d+)?\s*(GB|GiB|G|MB|MiB|M|TB|TiB|T))$/i;
+/** `80%` of RAM/VRAM, or an absolute size such as `48GB` / `512MB` (the server judges the unit). */
+export const MEMORY_PATTERN = /^(\d+(\.\d+)?\s*%|\d+(\.\d+)?\s*[a-z]*)$/i;
+
+function memoryHint(text: string): string | null {
+	const value = text.trim();
+	if (!MEMORY_PATTERN.test(value)) return 'A percentage such as 80% or a size such as 48GB.';
+	if (value.endsWith('%') && !(parseFloat(value) > 0 && parseFloat(value) <= 100)) return 'A percentage above 0 and at most 100.';
+	if (parseFloat(value) <= 0) return 'Must be more than 0.';
+	return null;
+}
 
 export class PoolSettingsState {
 	current: PoolSettings | null = $state(null);
@@ -22,7 +30,8 @@ export class PoolSettingsState {
 
 	hints: Record<string, string> = $derived.by(() => {
 		const out: Record<string, string> = {};
-		if (!MEMORY_PATTERN.test(this.max_memory.trim())) out.max_memory = 'A percentage such as 80% or a size such as 48GB.';
+		const memory = memoryHint(this.max_memory);
+		if (memory) out.max_memory = memory;
 		const n = this.max_models;
 		if (n === null || n === undefined || !Number.isInteger(n) || n < 1 || n > 64) out.max_models = 'A whole number from 1 to 64.';
 		if (!DURATION_PATTERN.test(this.keep_alive.trim())) out.keep_alive = 'A duration such as 30m or 2h; 0 unloads after each request; -1 never unloads.';

@@ -1,46 +1,69 @@
 /**
  * Live view of the model pool for the servers page: polls the servers API while the page is visible
- * (every `intervalMs`), and runs the load / unload actions. Each profile gets one row whose state
- * combines the loaded-server entry, the loaded model's figures and, for profiles not loaded, their
- * health (loading or the reason a load failed).
+ * (every `intervalMs`) and runs the load / unload actions. Each profile gets one row combining its
+ * `/api/servers` entry (loaded, loading, or the reason the last load failed) with the loaded model's
+ * figures from `/api/servers/models`.
  */
 import { ApiError, apiFetch } from '$lib/client/api';
-import { errorText, type EmbeddedStatus, type LoadedModel, type Profile, type ProfileHealth, type ServerEntry } from '$lib/client/pool';
+import {
+	errorText,
+	type EmbeddedStatus,
+	type LoadedModel,
+	type PoolMemory,
+	type Profile,
+	type ProfileHealth,
+	type ServerEntry
+} from '$lib/client/pool';
+
+export type RowState = 'loaded' | 'loading' | 'unloading' | 'failed' | 'idle';
 
 export type ProfileRow = {
 	profile: Profile;
 	server: ServerEntry | null;
 	model: LoadedModel | null;
-	health: ProfileHealth | null;
-	/** What this row shows: loaded, loading, failed or idle (not loaded). */
-	state: 'loaded' | 'loading' | 'failed' | 'idle';
+	state: RowState;
+	/** Why the last load failed. */
+	loadError: string | null;
+	pinned: boolean;
+	keepAliveExpiresAt: string | null;
 	/** Set by the last action on this row (e.g. the 409 for a pinned model). */
 	message: { kind: 'error' | 'ok'; text: string; pinnedConflict?: boolean } | null;
 };
 
-/** Health of profiles that are not loaded is checked on every tick while a load is pending, else every Nth tick. */
-const IDLE_HEALTH_EVERY = 5;
+/** Profiles are re-read every Nth tick (they change rarely; a profile created elsewhere shows up). */
+const PROFILES_EVERY = 5;
+
+function stateOf(server: ServerEntry | null, health: ProfileHealth | undefined, starting: boolean): RowState {
+	const status = server?.health_status ?? (health?.model_loaded ? 'healthy' : health?.loading ? 'loading' : health?.error ? 'error' : null);
+	if (status === 'healthy') return 'loaded';
+	if (status === 'loading') return 'loading';
+	if (status === 'unloading') return 'unloading';
+	if (status === 'error') return starting ? 'loading' : 'failed';
+	if (starting) return 'loading';
+	return server ? 'loaded' : 'idle';
+}
 
 export class ServersState {
 	profiles: Profile[] = $state([]);
 	servers: ServerEntry[] = $state([]);
 	models: LoadedModel[] = $state([]);
+	memory: PoolMemory | null = $state(null);
 	embedded: EmbeddedStatus | null = $state(null);
+	/** Health of profiles with a start in flight that `/api/servers` does not list yet. */
 	health: Record<string, ProfileHealth> = $state({});
 	messages: Record<string, ProfileRow['message']> = $state({});
-	/** Profiles with a start or stop in flight (buttons disabled, health polled every tick). */
+	/** Profiles with a start or stop in flight (buttons disabled). */
 	pending: Record<string, 'start' | 'stop'> = $state({});
 	error = $state('');
 	loaded = $state(false);
 	/** Wall clock for countdowns, advanced every second. */
 	now = $state(Date.now());
+	readonly intervalMs: number;
 
 	#tick = 0;
 	#timer: ReturnType<typeof setInterval> | null = null;
 	#clock: ReturnType<typeof setInterval> | null = null;
 	#inFlight = false;
-
-	readonly intervalMs: number;
 
 	constructor(intervalMs = 1500) {
 		this.intervalMs = intervalMs;
@@ -49,11 +72,19 @@ export class ServersState {
 	rows: ProfileRow[] = $derived.by(() =>
 		this.profiles.map((profile) => {
 			const server = this.servers.find((s) => s.profile_id === profile.id) ?? null;
-			const model = this.models.find((m) => m.model_id === (server?.model_id ?? profile.model_id)) ?? null;
-			const health = this.health[profile.id] ?? null;
-			const loading = this.pending[profile.id] === 'start' || health?.loading === true;
-			const state: ProfileRow['state'] = server || health?.model_loaded ? 'loaded' : loading ? 'loading' : health?.error ? 'failed' : 'idle';
-			return { profile, server, model: server || health?.model_loaded ? model : null, health, state, message: this.messages[profile.id] ?? null };
+			const health = server ? undefined : this.health[profile.id];
+			const state = stateOf(server, health, this.pending[profile.id] === 'start');
+			const model = state === 'idle' || state === 'failed' ? null : (this.models.find((m) => m.model_id === profile.model_id) ?? null);
+			return {
+				profile,
+				server,
+				model,
+				state,
+				loadError: state === 'failed' ? (server?.error ?? health?.error ?? 'unknown error') : null,
+				pinned: server?.pinned ?? model?.pinned ?? false,
+				keepAliveExpiresAt: server?.keep_alive_expires_at ?? model?.keep_alive_expires_at ?? null,
+				message: this.messages[profile.id] ?? null
+			};
 		})
 	);
 
@@ -92,17 +123,19 @@ export class ServersState {
 		this.#inFlight = true;
 		this.#tick++;
 		try {
-			const [servers, models, embedded, profiles] = await Promise.all([
+			const [servers, models, memory, embedded, profiles] = await Promise.all([
 				apiFetch<ServerEntry[]>('/api/servers'),
 				apiFetch<LoadedModel[]>('/api/servers/models'),
+				apiFetch<PoolMemory>('/api/servers/memory'),
 				apiFetch<EmbeddedStatus>('/api/servers/embedded'),
-				withProfiles || this.#tick % IDLE_HEALTH_EVERY === 0 ? apiFetch<Profile[]>('/api/profiles') : Promise.resolve(this.profiles)
+				withProfiles || this.#tick % PROFILES_EVERY === 0 ? apiFetch<Profile[]>('/api/profiles') : Promise.resolve(this.profiles)
 			]);
 			this.servers = servers;
 			this.models = models;
+			this.memory = memory;
 			this.embedded = embedded;
 			this.profiles = profiles;
-			await this.#refreshHealth(withProfiles);
+			await this.#settlePending();
 			this.error = '';
 		} catch (err) {
 			this.error = err instanceof ApiError && err.status === 401 ? 'Your session has ended. Sign in again.' : `Could not refresh: ${errorText(err)}`;
@@ -113,35 +146,28 @@ export class ServersState {
 		}
 	}
 
-	async #refreshHealth(all: boolean) {
-		const loadedIds = new Set(this.servers.map((s) => s.profile_id));
-		const everyone = all || this.#tick % IDLE_HEALTH_EVERY === 0;
-		const targets = this.profiles.filter((p) => !loadedIds.has(p.id) && (everyone || this.pending[p.id] || this.health[p.id]?.loading));
-		const results = await Promise.all(
-			targets.map((p) =>
-				apiFetch<ProfileHealth>(`/api/servers/${encodeURIComponent(p.id)}/health`).then(
-					(h) => [p.id, h] as const,
-					() => null
-				)
-			)
-		);
-		for (const result of results) if (result) this.health[result[0]] = result[1];
-		for (const id of loadedIds) delete this.health[id];
-		// A start is settled once the pool reports the model loaded, loading or failed.
+	/** A start is settled once the pool reports the model loaded or failed. */
+	async #settlePending() {
 		for (const [id, action] of Object.entries(this.pending)) {
-			const h = this.health[id];
-			if (action === 'start' && (loadedIds.has(id) || (h && !h.loading && (h.model_loaded || h.error)))) delete this.pending[id];
+			if (action !== 'start') continue;
+			const server = this.servers.find((s) => s.profile_id === id);
+			let health: ProfileHealth | undefined;
+			if (!server) {
+				health = await apiFetch<ProfileHealth>(`/api/servers/${encodeURIComponent(id)}/health`).catch(() => undefined);
+				if (health) this.health[id] = health;
+			}
+			const status = server?.health_status ?? (health?.model_loaded ? 'healthy' : health?.loading ? 'loading' : health?.error ? 'error' : 'stopped');
+			if (status === 'healthy' || (status === 'error' && !health?.loading)) delete this.pending[id];
 		}
+		for (const id of Object.keys(this.health)) if (!this.pending[id]) delete this.health[id];
 	}
 
 	/** Asks the pool to load the profile's model (202: it loads in the background). */
 	async load(profile: Profile): Promise<void> {
 		this.messages[profile.id] = null;
 		this.pending[profile.id] = 'start';
-		delete this.health[profile.id];
 		try {
-			const res = await apiFetch<{ status: string }>(`/api/servers/${encodeURIComponent(profile.id)}/start`, { method: 'POST' });
-			if (res?.status === 'already_loaded') delete this.pending[profile.id];
+			await apiFetch<{ status: string }>(`/api/servers/${encodeURIComponent(profile.id)}/start`, { method: 'POST' });
 		} catch (err) {
 			delete this.pending[profile.id];
 			this.messages[profile.id] = { kind: 'error', text: errorText(err) };
@@ -154,8 +180,9 @@ export class ServersState {
 		this.messages[profile.id] = null;
 		this.pending[profile.id] = 'stop';
 		try {
-			await apiFetch(`/api/servers/${encodeURIComponent(profile.id)}/stop${force ? '?force=true' : ''}`, { method: 'POST' });
-			this.messages[profile.id] = { kind: 'ok', text: 'Unloaded.' };
+			const res = await apiFetch<{ status: string }>(`/api/servers/${encodeURIComponent(profile.id)}/stop${force ? '?force=true' : ''}`, { method: 'POST' });
+			const text = res?.status === 'stopping' ? 'Unloads as soon as its running requests finish.' : 'Unloaded.';
+			this.messages[profile.id] = { kind: 'ok', text };
 		} catch (err) {
 			const pinnedConflict = err instanceof ApiError && err.status === 409;
 			this.messages[profile.id] = { kind: 'error', text: errorText(err), pinnedConflict };

@@ -1,0 +1,157 @@
+/**
+ * The model pool in the browser, against the built server and a generated GGUF model: create a
+ * profile, load it on /servers, chat with it on /chat and watch the answer stream in, stop the
+ * generation, unload the model. Also: the editor's per-field messages, a duplicate name, the pool
+ * settings, and the pages at 375 px.
+ */
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { writeTinyLlama } from '../fixtures/gguf.js';
+import { startServer, tempDir, type TestServer } from '../helpers/server';
+
+const EMAIL = 'admin@example.com';
+const PASSWORD = 'correct-horse-battery';
+const MODEL_ID = 'test/tiny/tiny-Q8_0.gguf';
+const PROFILE = 'tiny-chat';
+/** A long answer (the model only stops at max_tokens), so there is time to see it stream and stop it. */
+const CONTEXT = 8192;
+
+let server: TestServer;
+
+test.beforeAll(async () => {
+	const dataDir = tempDir();
+	writeTinyLlama(path.join(dataDir, 'models', MODEL_ID), { contextLength: CONTEXT });
+	server = await startServer({ dataDir });
+});
+
+test.afterAll(async () => {
+	await server?.stop();
+});
+
+test.beforeEach(async ({ page }) => {
+	page.on('dialog', (dialog) => dialog.accept());
+	await signIn(page);
+});
+
+/** The first account registered becomes the admin: create it through the login page once, then sign in. */
+let registered = false;
+async function signIn(page: Page) {
+	await page.goto(`${server.url}/login`);
+	if (!registered) await page.getByRole('button', { name: 'Create one' }).click();
+	await page.getByLabel('Email').fill(EMAIL);
+	await page.getByLabel('Password').fill(PASSWORD);
+	await page.getByRole('button', { name: registered ? 'Sign in' : 'Create account' }).click();
+	await expect(page.getByTestId('current-user')).toHaveText(EMAIL);
+	registered = true;
+}
+
+const serverCard = (page: Page, name = PROFILE) => page.locator(`[data-testid="server-card"][data-profile="${name}"]`);
+
+test('create a profile, load it, chat with a streamed answer, stop it, unload it', async ({ page }) => {
+	// Create the profile in the editor; a bad value is flagged on its field before anything is sent.
+	await page.goto(`${server.url}/profiles/new`);
+	await page.getByTestId('profile-name').fill(PROFILE);
+	await page.getByTestId('profile-model').fill(MODEL_ID);
+	await page.getByTestId('profile-context_size').fill(String(CONTEXT));
+	await page.getByTestId('profile-max_tokens').fill(String(CONTEXT - 256));
+	await page.getByTestId('profile-temperature').fill('5');
+	await page.getByTestId('profile-save').click();
+	await expect(page.getByTestId('field-error-temperature')).toContainText('Between 0 and 2');
+	await expect(page.getByTestId('profile-temperature')).toHaveAttribute('aria-invalid', 'true');
+	await page.getByTestId('profile-temperature').fill('0.7');
+	await page.getByTestId('profile-save').click();
+	await expect(page).toHaveURL(/\/profiles$/);
+	await expect(page.locator(`[data-testid="profile-row"][data-name="${PROFILE}"]`)).toContainText(MODEL_ID);
+
+	// Load it on /servers: the card turns to loaded with its memory gauge, without reloading the page.
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Servers' }).click();
+	const card = serverCard(page);
+	await expect(card).toHaveAttribute('data-state', 'idle');
+	await card.getByTestId('load-button').click();
+	await expect(card).toHaveAttribute('data-state', 'loaded');
+	await expect(card.getByTestId('server-memory').getByRole('meter')).toBeVisible();
+	await expect(card.getByTestId('active-requests')).toHaveText('0');
+	await expect(card.getByTestId('keep-alive')).toBeVisible();
+
+	// Chat: the answer grows in place while it streams; Stop ends it.
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Chat' }).click();
+	await expect(page.getByTestId('chat-model')).toHaveValue(PROFILE);
+	await page.evaluate(() => {
+		// Record every distinct length the answer shows, to prove it arrives in pieces.
+		const seen = new Set<number>();
+		(window as unknown as { answerLengths: Set<number> }).answerLengths = seen;
+		new MutationObserver(() => {
+			const bodies = document.querySelectorAll('[data-role="assistant"] [data-testid="chat-message-body"]');
+			const last = bodies[bodies.length - 1];
+			if (last?.textContent?.trim()) seen.add(last.textContent.length);
+		}).observe(document.body, { subtree: true, childList: true, characterData: true });
+	});
+	await page.getByTestId('chat-input').fill('Tell me a long story.');
+	await page.getByTestId('chat-input').press('Enter');
+	const answer = page.locator('[data-testid="chat-message"][data-role="assistant"]').last();
+	await expect(page.getByTestId('chat-stop')).toBeVisible();
+	await expect.poll(() => page.evaluate(() => (window as unknown as { answerLengths: Set<number> }).answerLengths.size)).toBeGreaterThan(2);
+	await page.getByTestId('chat-stop').click();
+	await expect(answer).toHaveAttribute('data-finish', 'cancelled');
+	await expect(page.getByTestId('chat-send')).toBeVisible();
+	const stoppedText = await answer.getByTestId('chat-message-body').textContent();
+	expect(stoppedText?.trim().length).toBeGreaterThan(0);
+	await expect(page.getByTestId('chat-error')).toHaveCount(0);
+
+	// Back on /servers the stopped request no longer holds the model; unload it.
+	await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Servers' }).click();
+	await expect(card).toHaveAttribute('data-state', 'loaded');
+	await expect(card.getByTestId('active-requests')).toHaveText('0');
+	await card.getByTestId('unload-button').click();
+	await expect(card).toHaveAttribute('data-state', 'idle');
+	await expect(page.getByTestId('no-loaded')).toBeVisible();
+});
+
+test('the editor shows a duplicate name on the name field and keeps the other profile intact', async ({ page }) => {
+	await page.goto(`${server.url}/profiles/new`);
+	await page.getByTestId('profile-name').fill(PROFILE);
+	await page.getByTestId('profile-model').fill(MODEL_ID);
+	await page.getByTestId('profile-save').click();
+	await expect(page.getByTestId('field-error-name')).toBeVisible();
+	await expect(page.getByTestId('profile-form-error')).not.toBeEmpty();
+	await expect(page).toHaveURL(/\/profiles\/new$/);
+
+	await page.goto(`${server.url}/profiles`);
+	await expect(page.locator(`[data-testid="profile-row"][data-name="${PROFILE}"]`)).toHaveCount(1);
+	// Duplicate, then delete the copy after confirming.
+	await page.locator(`[data-testid="profile-row"][data-name="${PROFILE}"]`).getByTestId('duplicate-button').click();
+	await page.getByTestId('duplicate-name').fill(`${PROFILE}-copy`);
+	await page.getByTestId('duplicate-confirm').click();
+	const copy = page.locator(`[data-testid="profile-row"][data-name="${PROFILE}-copy"]`);
+	await expect(copy).toContainText(MODEL_ID);
+	await copy.getByTestId('delete-button').click();
+	await expect(copy).toHaveCount(0);
+});
+
+test('pool settings are shown and a bad value is refused on its field', async ({ page }) => {
+	await page.goto(`${server.url}/settings`);
+	const section = page.getByTestId('pool-settings');
+	await expect(section.getByTestId('pool-max-models')).not.toHaveValue('');
+	await section.getByTestId('pool-max-memory').fill('lots');
+	await section.getByTestId('pool-save').click();
+	await expect(section.getByTestId('pool-settings-error')).toBeVisible();
+	await section.getByTestId('pool-max-memory').fill('75%');
+	await section.getByTestId('pool-max-models').fill('2');
+	await section.getByTestId('pool-save').click();
+	await expect(section.getByTestId('pool-settings-saved')).toContainText('Saved');
+	await page.reload();
+	await expect(section.getByTestId('pool-max-memory')).toHaveValue('75%');
+	await expect(section.getByTestId('pool-max-models')).toHaveValue('2');
+	// The API keys section is still there.
+	await expect(page.getByRole('heading', { name: 'API keys' })).toBeVisible();
+});
+
+test('servers, profiles and chat fit a 375 px wide screen', async ({ page }) => {
+	await page.setViewportSize({ width: 375, height: 740 });
+	for (const pathname of ['/servers', '/profiles', '/profiles/new', '/chat', '/settings']) {
+		await page.goto(server.url + pathname);
+		await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+		expect(overflow, pathname).toBeLessThanOrEqual(0);
+	}
+});
