@@ -4,6 +4,7 @@ import { onShutdown, runShutdown } from './lifecycle';
 import { getLlamaInstance } from './llama';
 import { log, setLogLevel } from './log';
 import { getRealtimeHub } from './realtime/hub';
+import { startDownloads } from './downloads';
 import { handleUpgrade } from './realtime/upgrade';
 import { startPool } from './pool';
 import { singleton } from './http/singleton';
@@ -28,6 +29,7 @@ export function startApp(): Promise<Config> {
 		onShutdown('database', () => closeDatabase());
 		await prepareDatabase();
 		onShutdown('realtime', () => getRealtimeHub().shutdown());
+		await startDownloads();
 
 		// llama.cpp starts in the background: the first inference or /api/system/info awaits it.
 		void getLlamaInstance().catch(() => {});
