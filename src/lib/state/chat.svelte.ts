@@ -14,6 +14,9 @@ export type ChatMessage = ChatTurn & {
 
 let nextId = 1;
 
+/** Deltas are shown in batches at most this often: a re-render per token would swamp the page. */
+const FLUSH_MS = 50;
+
 export class ChatState {
 	messages: ChatMessage[] = $state([]);
 	model = $state('');
@@ -31,21 +34,34 @@ export class ChatState {
 		const history: ChatTurn[] = this.messages.filter((m) => m.finish !== 'error').map(({ role, content }) => ({ role, content }));
 		if (this.systemPrompt.trim()) history.unshift({ role: 'system', content: this.systemPrompt.trim() });
 		this.messages.push({ id: nextId++, role: 'assistant', content: '' });
-		// Mutate through the proxy so every delta re-renders.
+		// Mutated through the state proxy, so each flushed batch re-renders.
 		const answer = this.messages[this.messages.length - 1];
 		const controller = new AbortController();
 		this.#controller = controller;
 		this.streaming = true;
+		let buffered = '';
+		let timer: ReturnType<typeof setTimeout> | null = null;
+		const flush = () => {
+			if (timer) clearTimeout(timer);
+			timer = null;
+			if (buffered) answer.content += buffered;
+			buffered = '';
+		};
 		try {
 			const result = await streamChatCompletion({
 				model: this.model,
 				messages: history,
 				signal: controller.signal,
-				onDelta: (delta) => (answer.content += delta)
+				onDelta: (delta) => {
+					buffered += delta;
+					timer ??= setTimeout(flush, FLUSH_MS);
+				}
 			});
+			flush();
 			answer.finish = result.finishReason ?? 'stop';
 			answer.usage = result.usage;
 		} catch (err) {
+			flush();
 			if (controller.signal.aborted) {
 				answer.finish = 'cancelled';
 			} else {
