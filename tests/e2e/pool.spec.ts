@@ -4,6 +4,7 @@
  * generation, unload the model. Also: the editor's per-field messages, a duplicate name, the pool
  * settings, and the pages at 375 px.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { writeTinyLlama } from '../fixtures/gguf.js';
@@ -12,6 +13,8 @@ import { call, signIn as signInApi, startServer, tempDir, type TestServer } from
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct-horse-battery';
 const MODEL_ID = 'test/tiny/tiny-Q8_0.gguf';
+/** Not a GGUF file at all: loading it must fail with a reason, and leave the pool usable. */
+const BROKEN_ID = 'test/broken/broken-Q4_0.gguf';
 const PROFILE = 'tiny-chat';
 /** A long answer (the model only stops at max_tokens), so there is time to see it stream and stop it. */
 const CONTEXT = 8192;
@@ -21,6 +24,8 @@ let server: TestServer;
 test.beforeAll(async () => {
 	const dataDir = tempDir();
 	writeTinyLlama(path.join(dataDir, 'models', MODEL_ID), { contextLength: CONTEXT });
+	fs.mkdirSync(path.dirname(path.join(dataDir, 'models', BROKEN_ID)), { recursive: true });
+	fs.writeFileSync(path.join(dataDir, 'models', BROKEN_ID), Buffer.alloc(4096, 'not a gguf file '));
 	server = await startServer({ dataDir });
 });
 
@@ -45,11 +50,12 @@ async function signIn(page: Page) {
 	registered = true;
 }
 
-/** Makes sure the profile exists (tests may run on a fresh server after an earlier failure). */
-async function ensureProfile(name: string) {
+/** Makes sure the profile exists (tests may run on a fresh server after an earlier failure); returns an admin token. */
+async function ensureProfile(name: string, fields: Record<string, unknown> = {}): Promise<string> {
 	const { token } = await signInApi(server, EMAIL, PASSWORD);
-	const res = await call(server, 'POST', '/api/profiles', { token, body: { name, model_id: MODEL_ID, context_size: 512 } });
+	const res = await call(server, 'POST', '/api/profiles', { token, body: { name, model_id: MODEL_ID, context_size: 512, ...fields } });
 	expect([201, 409]).toContain(res.status);
+	return token;
 }
 
 const serverCard = (page: Page, name = PROFILE) => page.locator(`[data-testid="server-card"][data-profile="${name}"]`);
@@ -158,6 +164,62 @@ test('pool settings are shown and a bad value is refused on its field', async ({
 	// The API keys section is still there.
 	await expect(page.getByRole('heading', { name: 'API keys' })).toBeVisible();
 });
+
+test('a pinned model is not unloaded without force; an admin can force it', async ({ page }) => {
+	await ensureProfile('tiny-pinned', { pinned: true });
+	await page.goto(`${server.url}/servers`);
+	const card = serverCard(page, 'tiny-pinned');
+	await card.getByTestId('load-button').click();
+	await expect(card).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
+	await expect(card.getByTestId('pinned-badge')).toBeVisible();
+	await expect(card.getByTestId('keep-alive')).toContainText('Pinned');
+
+	await card.getByTestId('unload-button').click();
+	await expect(card.getByTestId('server-message')).toContainText('pinned');
+	await expect(card).toHaveAttribute('data-state', 'loaded');
+	await card.getByTestId('force-unload-button').click();
+	await expect(card).toHaveAttribute('data-state', 'idle');
+});
+
+test('a model that cannot load shows why, and the pool keeps working', async ({ page }) => {
+	await ensureProfile('broken', { model_id: BROKEN_ID });
+	await page.goto(`${server.url}/servers`);
+	const card = serverCard(page, 'broken');
+	await card.getByTestId('load-button').click();
+	await expect(card).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
+	await expect(card.getByTestId('load-error')).toContainText('Could not load:');
+	await expect(card.getByTestId('load-button')).toHaveText('Retry load');
+
+	// The good model still loads next to it.
+	await ensureProfile(PROFILE);
+	const good = serverCard(page);
+	await good.getByTestId('load-button').click();
+	await expect(good).toHaveAttribute('data-state', 'loaded', { timeout: 60_000 });
+	await good.getByTestId('unload-button').click();
+	await expect(good).toHaveAttribute('data-state', 'idle');
+});
+
+test('chat shows the reason when the model does not fit in memory', async ({ page }) => {
+	const token = await ensureProfile(PROFILE);
+	await call(server, 'POST', `/api/servers/${await profileId(token, PROFILE)}/stop?force=true`, { token });
+	const before = await call(server, 'GET', '/api/settings/pool', { token });
+	expect((await call(server, 'PUT', '/api/settings/pool', { token, body: { max_memory: '1MB' } })).status).toBe(200);
+	try {
+		await page.goto(`${server.url}/chat?model=${PROFILE}`);
+		await page.getByTestId('chat-input').fill('Hello?');
+		await page.getByTestId('chat-send').click();
+		await expect(page.getByTestId('chat-error')).toContainText('cannot run right now');
+		await expect(page.locator('[data-testid="chat-message"][data-role="assistant"]').last()).toHaveAttribute('data-finish', 'error');
+		await expect(page.getByTestId('chat-send')).toBeVisible();
+	} finally {
+		await call(server, 'PUT', '/api/settings/pool', { token, body: { max_memory: before.body.max_memory } });
+	}
+});
+
+async function profileId(token: string, name: string): Promise<string> {
+	const list = await call(server, 'GET', '/api/profiles', { token });
+	return list.body.find((p: { name: string }) => p.name === name).id;
+}
 
 test('servers, profiles and chat fit a 375 px wide screen', async ({ page }) => {
 	await page.setViewportSize({ width: 375, height: 740 });
