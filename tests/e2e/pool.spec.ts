@@ -125,7 +125,7 @@ test('create a profile, load it, chat with a streamed answer, stop it, unload it
 	await expect(page.getByTestId('no-loaded')).toBeVisible();
 });
 
-test('the editor shows a duplicate name on the name field and keeps the other profile intact', async ({ page }) => {
+test('the editor shows server-side problems on their fields, edits in place, duplicates and deletes', async ({ page }) => {
 	await ensureProfile(PROFILE);
 	await page.goto(`${server.url}/profiles/new`);
 	await page.getByTestId('profile-name').fill(PROFILE);
@@ -135,8 +135,24 @@ test('the editor shows a duplicate name on the name field and keeps the other pr
 	await expect(page.getByTestId('profile-form-error')).not.toBeEmpty();
 	await expect(page).toHaveURL(/\/profiles\/new$/);
 
+	// A value only the server can judge comes back as a 400 issue on its own field.
+	await page.getByTestId('profile-name').fill('elsewhere');
+	await page.getByTestId('profile-model').fill('../outside/models.gguf');
+	await page.getByTestId('profile-save').click();
+	await expect(page.getByTestId('field-error-model_id')).toContainText('model id');
+	await expect(page.getByTestId('profile-model')).toHaveAttribute('aria-invalid', 'true');
+
+	// Editing an existing profile saves in place.
 	await page.goto(`${server.url}/profiles`);
+	await page.locator(`[data-testid="profile-row"][data-name="${PROFILE}"]`).getByRole('link', { name: `Edit ${PROFILE}` }).click();
+	await expect(page.getByTestId('profile-name')).toHaveValue(PROFILE);
+	await page.getByLabel('Description').fill('A tiny test model');
+	await page.getByTestId('profile-save').click();
+	await expect(page.getByTestId('profile-saved')).toContainText('Saved');
+	await page.goto(`${server.url}/profiles`);
+	await expect(page.locator(`[data-testid="profile-row"][data-name="${PROFILE}"]`)).toContainText('A tiny test model');
 	await expect(page.locator(`[data-testid="profile-row"][data-name="${PROFILE}"]`)).toHaveCount(1);
+	await expect(page.locator('[data-testid="profile-row"][data-name="elsewhere"]')).toHaveCount(0);
 	// Duplicate, then delete the copy after confirming.
 	await page.locator(`[data-testid="profile-row"][data-name="${PROFILE}"]`).getByTestId('duplicate-button').click();
 	await page.getByTestId('duplicate-name').fill(`${PROFILE}-copy`);
