@@ -1,4 +1,5 @@
 import { GgufInsights, readGgufFileInfo, type Llama } from 'node-llama-cpp';
+import { checkGgufHeader } from './gguf-check';
 import type { Estimate, LoadedBackend, LoadOptions, ModelLoader } from './types';
 
 /**
@@ -8,6 +9,7 @@ import type { Estimate, LoadedBackend, LoadOptions, ModelLoader } from './types'
 export function createLlamaLoader(getLlama: () => Promise<Llama>, threads: number): ModelLoader {
 	return {
 		async estimate(file: string, options: LoadOptions): Promise<Estimate> {
+			await checkGgufHeader(file);
 			const info = await readGgufFileInfo(file);
 			const architecture = (info.metadata as { general?: { architecture?: unknown } })?.general?.architecture;
 			if (typeof architecture !== 'string' || architecture === '') throw new Error('not a model: the GGUF file names no architecture');
