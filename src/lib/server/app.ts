@@ -1,3 +1,4 @@
+import { startAudit } from './audit';
 import { configWarnings, getConfig, type Config } from './config';
 import { closeDatabase, prepareDatabase } from './db';
 import { onShutdown, runShutdown } from './lifecycle';
@@ -27,6 +28,7 @@ export function startApp(): Promise<Config> {
 		onShutdown('database', () => closeDatabase());
 		await prepareDatabase();
 		onShutdown('realtime', () => getRealtimeHub().shutdown());
+		startAudit();
 
 		// llama.cpp starts in the background: the first inference or /api/system/info awaits it.
 		void getLlamaInstance().catch(() => {});
