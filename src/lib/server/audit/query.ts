@@ -1,7 +1,7 @@
 import { desc } from 'drizzle-orm';
 import type { Caller } from '../auth/types';
 import { getDb, schema } from '../db';
-import type { AuditLogEntry } from '$lib/types/audit';
+import type { AuditLogPage } from '$lib/types/audit';
 import {
 	decodeCursor,
 	encodeCursor,
@@ -12,13 +12,7 @@ import {
 } from './filters';
 import { toEntry } from './wire';
 
-/** `GET /api/system/audit-logs`: a page, newest first, and where the next one starts. */
-export type AuditLogPage = {
-	items: AuditLogEntry[];
-	/** Pass as `cursor` for the next (older) page; null when this page is the last. */
-	next_cursor: string | null;
-	limit: number;
-};
+export type { AuditLogPage };
 
 const t = schema.auditLogs;
 

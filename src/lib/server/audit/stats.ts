@@ -1,21 +1,10 @@
 import { asc, sql } from 'drizzle-orm';
 import type { Caller } from '../auth/types';
 import { getDb, schema } from '../db';
+import type { AuditStats } from '$lib/types/audit';
 import { whereFor, type AuditFilters } from './filters';
 
-export type AuditStats = {
-	total_requests: number;
-	by_status: Record<string, number>;
-	/** Request counts per model, the 100 largest. */
-	by_model: Record<string, number>;
-	/** Request counts per user email (or id when a row has no email), the 100 largest. */
-	by_user: Record<string, number>;
-	unique_models: number;
-	avg_duration_ms: number | null;
-	/** Nearest-rank 95th percentile. */
-	p95_duration_ms: number | null;
-	tokens: { prompt: number; completion: number; total: number };
-};
+export type { AuditStats };
 
 export const MAX_GROUPS = 100;
 
