@@ -130,3 +130,18 @@ describe('audit queries', () => {
 		}
 	});
 });
+
+describe('insertAuditRows', () => {
+	it('stores a batch and returns each row with its id, in order', async () => {
+		const { insertAuditRows } = await import('./store');
+		const rows = [fakeRow({ requestId: 'batch-a', errorMessage: "it's, \"quoted\"" }), fakeRow({ requestId: 'batch-b', ttftMs: null })];
+		const stored = await insertAuditRows(rows);
+		expect(stored.map((r) => r.requestId)).toEqual(['batch-a', 'batch-b']);
+		expect(stored[1].id).toBe(stored[0].id + 1);
+		const page = await listAuditLogs(admin, q({ limit: '1000' }));
+		const a = page.items.find((r) => r.id === stored[0].id)!;
+		expect(a.request_id).toBe('batch-a');
+		expect(a.error_message).toBe("it's, \"quoted\"");
+		expect(a.timestamp).toBe(rows[0].timestamp.toISOString());
+	});
+});

@@ -1,7 +1,8 @@
-import { getDb, schema } from '../db';
+import type { schema } from '../db';
 import { singleton } from '../http/singleton';
 import { log } from '../log';
 import type { Caller } from '../auth/types';
+import { insertAuditRows } from './store';
 
 export type AuditStatus = 'success' | 'error' | 'timeout' | 'cancelled';
 
@@ -56,11 +57,10 @@ export type RecorderOptions = {
 	batchSize?: number;
 	/** Rows held in memory at most; beyond it new rows are dropped and counted. Defaults to 100,000. */
 	maxQueued?: number;
-	/** Writes one batch and returns the stored rows (with ids). Defaults to an INSERT … RETURNING. */
+	/** Writes one batch and returns the stored rows (with ids). Defaults to `insertAuditRows`. */
 	write?: (rows: schema.NewAuditLog[]) => Promise<schema.AuditLog[]>;
 };
 
-const insertRows = (rows: schema.NewAuditLog[]) => getDb().insert(schema.auditLogs).values(rows).returning();
 
 /**
  * Queues rows and writes them in batches off the request path, so recording never slows inference:
@@ -83,7 +83,7 @@ export class AuditRecorder {
 		this.#delay = options.flushDelayMs ?? 10;
 		this.#batchSize = options.batchSize ?? 500;
 		this.#maxQueued = options.maxQueued ?? 100_000;
-		this.#write = options.write ?? insertRows;
+		this.#write = options.write ?? insertAuditRows;
 	}
 
 	record(input: AuditRecordInput): void {

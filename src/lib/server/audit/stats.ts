@@ -1,4 +1,4 @@
-import { asc, sql } from 'drizzle-orm';
+import { desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Caller } from '../auth/types';
 import { getDb, schema } from '../db';
 import type { AuditStats } from '$lib/types/audit';
@@ -8,87 +8,75 @@ export type { AuditStats };
 
 export const MAX_GROUPS = 100;
 
-export type StatsGroup = {
-	status: string;
-	model: string;
-	user: string;
-	count: number;
-	duration: number;
-	prompt: number;
-	completion: number;
-};
+export type Counted = { key: string; count: number };
 
-const top = (counts: Map<string, number>, max = MAX_GROUPS): Record<string, number> =>
-	Object.fromEntries([...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, max));
-
-function add(map: Map<string, number>, key: string, n: number): void {
-	map.set(key, (map.get(key) ?? 0) + n);
+/** The largest groups as an object, ties by name. */
+export function topCounts(groups: Counted[], max = MAX_GROUPS): Record<string, number> {
+	const merged = new Map<string, number>();
+	for (const g of groups) merged.set(g.key, (merged.get(g.key) ?? 0) + g.count);
+	return Object.fromEntries([...merged].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, max));
 }
 
-/** Folds the (status, model, user) groups of one scan into the stats (without the percentile). */
-export function summarize(groups: StatsGroup[]): Omit<AuditStats, 'p95_duration_ms'> {
-	const byStatus = new Map<string, number>();
-	const byModel = new Map<string, number>();
-	const byUser = new Map<string, number>();
-	let total = 0;
-	let duration = 0;
-	let prompt = 0;
-	let completion = 0;
-	for (const g of groups) {
-		add(byStatus, g.status, g.count);
-		add(byModel, g.model, g.count);
-		add(byUser, g.user, g.count);
-		total += g.count;
-		duration += g.duration;
-		prompt += g.prompt;
-		completion += g.completion;
-	}
-	return {
-		total_requests: total,
-		by_status: top(byStatus),
-		by_model: top(byModel),
-		by_user: top(byUser),
-		unique_models: byModel.size,
-		avg_duration_ms: total > 0 ? Math.round(duration / total) : null,
-		tokens: { prompt, completion, total: prompt + completion }
-	};
-}
-
-/** Index of the nearest-rank percentile `p` (0–100) in `n` sorted values. */
+/** Index of the nearest-rank percentile `p` (0–100) in `n` ascending values. */
 export function percentileRank(n: number, p: number): number {
 	return Math.max(0, Math.ceil((p / 100) * n) - 1);
 }
 
 const t = schema.auditLogs;
+const n = () => sql<number>`count(*)`.mapWith(Number);
+const total = (column: typeof t.durationMs | typeof t.promptTokens | typeof t.completionTokens) => sql<number>`coalesce(sum(${column}), 0)`.mapWith(Number);
 
-/** Stats for the same caller and filters as the list: one grouped scan plus one percentile probe. */
+/** Current emails of users, else the email stored on their latest row (deleted accounts). */
+async function userNames(ids: string[]): Promise<Map<string, string>> {
+	const names = new Map<string, string>();
+	if (ids.length === 0) return names;
+	const db = getDb();
+	const users = await db.select({ id: schema.users.id, email: schema.users.email }).from(schema.users).where(inArray(schema.users.id, ids));
+	for (const u of users) names.set(u.id, u.email);
+	for (const id of ids.filter((id) => !names.has(id))) {
+		const [row] = await db.select({ email: t.userEmail }).from(t).where(eq(t.userId, id)).orderBy(desc(t.timestamp)).limit(1);
+		if (row?.email) names.set(id, row.email);
+	}
+	return names;
+}
+
+/**
+ * The p95 duration: the bounded sort of `ORDER BY … DESC LIMIT 1 OFFSET k` keeps only the top 5%,
+ * far cheaper than sorting every row.
+ */
+async function p95(where: SQL | undefined, count: number): Promise<number | null> {
+	if (count === 0) return null;
+	const fromTop = count - 1 - percentileRank(count, 95);
+	const [row] = await getDb().select({ d: t.durationMs }).from(t).where(where).orderBy(desc(t.durationMs)).limit(1).offset(fromTop);
+	return row?.d ?? null;
+}
+
+/**
+ * Stats for the same caller and filters as the list. Each grouping is its own query so SQLite counts
+ * from the (column, timestamp, id) indexes without a temporary B-tree; users are grouped by id
+ * (indexed) and named by email.
+ */
 export async function auditStats(caller: Caller, filters: AuditFilters): Promise<AuditStats> {
 	const where = await whereFor(caller, filters);
 	const db = getDb();
-	const groups = await db
-		.select({
-			status: t.status,
-			model: t.model,
-			user: sql<string>`coalesce(${t.userEmail}, ${t.userId}, 'anonymous')`,
-			count: sql<number>`count(*)`,
-			duration: sql<number>`coalesce(sum(${t.durationMs}), 0)`,
-			prompt: sql<number>`coalesce(sum(${t.promptTokens}), 0)`,
-			completion: sql<number>`coalesce(sum(${t.completionTokens}), 0)`
-		})
+	const [totals] = await db
+		.select({ count: n(), duration: total(t.durationMs), prompt: total(t.promptTokens), completion: total(t.completionTokens) })
 		.from(t)
-		.where(where)
-		.groupBy(t.status, t.model, sql`3`);
-	const summary = summarize(groups.map((g) => ({ ...g, count: Number(g.count), duration: Number(g.duration), prompt: Number(g.prompt), completion: Number(g.completion) })));
-	let p95: number | null = null;
-	if (summary.total_requests > 0) {
-		const [row] = await db
-			.select({ d: t.durationMs })
-			.from(t)
-			.where(where)
-			.orderBy(asc(t.durationMs))
-			.limit(1)
-			.offset(percentileRank(summary.total_requests, 95));
-		p95 = row?.d ?? null;
-	}
-	return { ...summary, p95_duration_ms: p95 };
+		.where(where);
+	const byStatus = await db.select({ key: t.status, count: n() }).from(t).where(where).groupBy(t.status);
+	const byModel = await db.select({ key: t.model, count: n() }).from(t).where(where).groupBy(t.model);
+	const byUserId = await db.select({ key: t.userId, count: n() }).from(t).where(where).groupBy(t.userId);
+	const topUsers = byUserId.sort((a, b) => b.count - a.count).slice(0, MAX_GROUPS);
+	const names = await userNames(topUsers.flatMap((u) => (u.key ? [u.key] : [])));
+	const byUser = topUsers.map((u) => ({ key: u.key ? (names.get(u.key) ?? u.key) : 'anonymous', count: u.count }));
+	return {
+		total_requests: totals.count,
+		by_status: topCounts(byStatus),
+		by_model: topCounts(byModel),
+		by_user: topCounts(byUser),
+		unique_models: byModel.length,
+		avg_duration_ms: totals.count > 0 ? Math.round(totals.duration / totals.count) : null,
+		p95_duration_ms: await p95(where, totals.count),
+		tokens: { prompt: totals.prompt, completion: totals.completion, total: totals.prompt + totals.completion }
+	};
 }
