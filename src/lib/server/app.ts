@@ -6,6 +6,7 @@ import { getLlamaInstance } from './llama';
 import { log, setLogLevel } from './log';
 import { getRealtimeHub } from './realtime/hub';
 import { handleUpgrade } from './realtime/upgrade';
+import { startPool } from './pool';
 import { singleton } from './http/singleton';
 
 /** What the custom server (outside the SvelteKit bundle) needs from the app. */
@@ -32,6 +33,7 @@ export function startApp(): Promise<Config> {
 
 		// llama.cpp starts in the background: the first inference or /api/system/info awaits it.
 		void getLlamaInstance().catch(() => {});
+		await startPool();
 
 		(globalThis as Record<symbol, unknown>)[BRIDGE_KEY] = {
 			handleUpgrade,

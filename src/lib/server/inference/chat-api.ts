@@ -1,0 +1,78 @@
+import { json } from '@sveltejs/kit';
+import { readJson } from '../http/parse';
+import { runChat } from './chat';
+import { ChatCompletionRequest, usage, type FinishReason, type OpenAiToolCall } from './openai';
+import { leaseFor, samplingFor } from './sampling';
+import { sseResponse } from './sse';
+import { resolveTarget } from './target';
+import type { V1Context } from './v1';
+
+export const V1_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** `POST /v1/chat/completions`: OpenAI shapes in and out, generation in `runChat`. */
+export async function chatCompletions(ctx: V1Context): Promise<Response> {
+	const req = await readJson(ctx.event.request, ChatCompletionRequest, V1_BODY_LIMIT);
+	ctx.meter.model = req.model;
+	const target = await resolveTarget(req.model, ctx.caller);
+	const lease = await leaseFor(target, ctx.signal);
+	const sampling = samplingFor(req, target, lease.context.contextSize);
+	const id = `chatcmpl-${ctx.requestId}`;
+	const created = Math.floor(Date.now() / 1000);
+	const base = { id, object: 'chat.completion.chunk', created, model: req.model, system_fingerprint: null };
+	const system = target.profile?.systemPrompt ?? '';
+	const meter = (r: { promptTokens: number; completionTokens: number }) => {
+		ctx.meter.promptTokens = r.promptTokens;
+		ctx.meter.completionTokens = r.completionTokens;
+	};
+
+	if (!req.stream) {
+		try {
+			const result = await runChat(lease, req, sampling, system, { signal: ctx.signal, onText: () => ctx.firstToken() });
+			meter(result);
+			ctx.signal.throwIfAborted();
+			return json({
+				id,
+				object: 'chat.completion',
+				created,
+				model: req.model,
+				system_fingerprint: null,
+				choices: [{ index: 0, message: message(result.text, result.toolCalls), logprobs: null, finish_reason: result.finishReason }],
+				usage: usage(result.promptTokens, result.completionTokens)
+			});
+		} finally {
+			lease.release();
+		}
+	}
+
+	return sseResponse(ctx, async (send) => {
+		const chunk = (delta: object, finish: FinishReason | null = null) =>
+			send({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+		try {
+			chunk({ role: 'assistant', content: '' });
+			const result = await runChat(lease, req, sampling, system, {
+				signal: ctx.signal,
+				onText: (text) => {
+					ctx.firstToken();
+					if (text) chunk({ content: text });
+				}
+			});
+			meter(result);
+			if (ctx.signal.aborted) return;
+			if (result.toolCalls.length > 0) {
+				chunk({ tool_calls: result.toolCalls.map((call, index) => ({ index, ...call })) });
+			}
+			chunk({}, result.finishReason);
+			if (req.stream_options?.include_usage) {
+				send({ ...base, choices: [], usage: usage(result.promptTokens, result.completionTokens) });
+			}
+		} finally {
+			lease.release();
+		}
+	});
+}
+
+function message(text: string, toolCalls: OpenAiToolCall[]) {
+	return toolCalls.length > 0
+		? { role: 'assistant', content: text || null, tool_calls: toolCalls, refusal: null }
+		: { role: 'assistant', content: text, refusal: null };
+}

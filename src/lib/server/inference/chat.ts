@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type LlamaGrammar } from 'node-llama-cpp';
+import { BadRequestError } from '../http/errors';
+import { getLlamaInstance } from '../llama';
+import type { Lease } from '../pool';
+import { toHistory } from './history';
+import { jsonClosingSuffix } from './json';
+import type { ChatCompletionRequest, FinishReason, OpenAiToolCall } from './openai';
+import { generationOptions, type Sampling } from './sampling';
+
+export type ChatResult = {
+	text: string;
+	finishReason: FinishReason;
+	toolCalls: OpenAiToolCall[];
+	promptTokens: number;
+	completionTokens: number;
+};
+
+export type ChatCallbacks = {
+	signal: AbortSignal;
+	/** Each new piece of answer text, in order. */
+	onText?: (text: string) => void;
+};
+
+/** The grammar a `response_format` asks for; an unsupported JSON schema is a 400. */
+async function grammarFor(format: ChatCompletionRequest['response_format']): Promise<LlamaGrammar | undefined> {
+	if (!format || format.type === 'text') return undefined;
+	const llama = await getLlamaInstance();
+	if (format.type === 'json_object') return llama.getGrammarFor('json');
+	const schema = format.json_schema.schema ?? { type: 'object' };
+	try {
+		return await llama.createGrammarForJsonSchema(schema as never);
+	} catch (err) {
+		throw new BadRequestError(`response_format.json_schema is not supported: ${err instanceof Error ? err.message : String(err)}`, 'invalid_request_error');
+	}
+}
+
+/** OpenAI `tools` as node-llama-cpp functions, narrowed by `tool_choice`. */
+function functionsFor(req: ChatCompletionRequest): ChatModelFunctions | undefined {
+	const choice = req.tool_choice;
+	if (!req.tools || req.tools.length === 0 || choice === 'none') return undefined;
+	const named = typeof choice === 'object' && choice ? choice.function.name : null;
+	const tools = named ? req.tools.filter((t) => t.function.name === named) : req.tools;
+	if (named && tools.length === 0) throw new BadRequestError(`tool_choice names an unknown function: ${named}`, 'invalid_request_error');
+	return Object.fromEntries(
+		tools.map((t) => [t.function.name, { description: t.function.description, params: (t.function.parameters ?? undefined) as never }])
+	);
+}
+
+/**
+ * One chat completion on a leased sequence. JSON formats are enforced by a grammar during generation;
+ * an answer cut off by `max_tokens` is closed so it still parses (finish reason `length`).
+ */
+export async function runChat(
+	lease: Lease,
+	req: ChatCompletionRequest,
+	sampling: Sampling,
+	systemPrompt: string,
+	callbacks: ChatCallbacks
+): Promise<ChatResult> {
+	const grammar = await grammarFor(req.response_format);
+	const functions = functionsFor(req);
+	if (grammar && functions) throw new BadRequestError('response_format cannot be combined with tools', 'invalid_request_error');
+	const history: ChatHistoryItem[] = toHistory(req.messages, systemPrompt);
+	const chat = new LlamaChat({ contextSequence: lease.sequence, autoDisposeSequence: false });
+	try {
+		const common = {
+			...generationOptions(sampling),
+			signal: callbacks.signal,
+			stopOnAbortSignal: true,
+			onTextChunk: (text: string) => callbacks.onText?.(text)
+		};
+		const result = functions
+			? await chat.generateResponse(history, { ...common, functions })
+			: await chat.generateResponse(history, { ...common, grammar });
+		const stop = result.metadata.stopReason;
+		const toolCalls: OpenAiToolCall[] = (result.functionCalls ?? []).map((call) => ({
+			id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
+			type: 'function',
+			function: { name: call.functionName, arguments: JSON.stringify(call.params ?? {}) }
+		}));
+		let text = result.response;
+		let finishReason: FinishReason = toolCalls.length > 0 ? 'tool_calls' : stop === 'maxTokens' ? 'length' : 'stop';
+		if (grammar) {
+			// The grammar keeps the answer valid JSON; a cut-off one is completed (append-only, so the
+			// streamed text and the final text stay equal).
+			const suffix = jsonClosingSuffixIfBroken(text);
+			if (suffix) {
+				callbacks.onText?.(suffix);
+				text += suffix;
+				if (finishReason === 'stop') finishReason = 'length';
+			}
+		}
+		return {
+			text,
+			finishReason,
+			toolCalls,
+			promptTokens: lease.sequence.tokenMeter.usedInputTokens,
+			completionTokens: lease.sequence.tokenMeter.usedOutputTokens
+		};
+	} finally {
+		chat.dispose({ disposeSequence: false });
+	}
+}
+
+function jsonClosingSuffixIfBroken(text: string): string {
+	try {
+		JSON.parse(text);
+		return '';
+	} catch {
+		return jsonClosingSuffix(text);
+	}
+}

@@ -1,0 +1,33 @@
+import { LlamaCompletion } from 'node-llama-cpp';
+import type { Lease } from '../pool';
+import type { FinishReason } from './openai';
+import { generationOptions, type Sampling } from './sampling';
+
+export type CompletionResult = { text: string; finishReason: FinishReason; promptTokens: number; completionTokens: number };
+
+/** A raw text completion on a leased sequence (no chat template). */
+export async function runCompletion(
+	lease: Lease,
+	prompt: string,
+	sampling: Sampling,
+	callbacks: { signal: AbortSignal; onText?: (text: string) => void }
+): Promise<CompletionResult> {
+	const completion = new LlamaCompletion({ contextSequence: lease.sequence, autoDisposeSequence: false });
+	const before = { input: lease.sequence.tokenMeter.usedInputTokens, output: lease.sequence.tokenMeter.usedOutputTokens };
+	try {
+		const result = await completion.generateCompletionWithMeta(prompt, {
+			...generationOptions(sampling),
+			signal: callbacks.signal,
+			stopOnAbortSignal: true,
+			onTextChunk: (text) => callbacks.onText?.(text)
+		});
+		return {
+			text: result.response,
+			finishReason: result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
+			promptTokens: lease.sequence.tokenMeter.usedInputTokens - before.input,
+			completionTokens: lease.sequence.tokenMeter.usedOutputTokens - before.output
+		};
+	} finally {
+		completion.dispose({ disposeSequence: false });
+	}
+}

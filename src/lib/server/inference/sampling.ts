@@ -1,0 +1,76 @@
+import { getPool, type Lease } from '../pool';
+import type { Target } from './target';
+
+/** Request sampling fields over the profile's defaults, in node-llama-cpp's terms. */
+export type Sampling = {
+	maxTokens: number;
+	temperature: number;
+	topP: number;
+	topK: number;
+	minP: number;
+	repeatPenalty: number | null;
+	seed: number | undefined;
+	stop: string[];
+};
+
+type SamplingRequest = {
+	max_tokens?: number | null;
+	max_completion_tokens?: number | null;
+	temperature?: number | null;
+	top_p?: number | null;
+	top_k?: number | null;
+	min_p?: number | null;
+	repeat_penalty?: number | null;
+	seed?: number | null;
+	stop?: string | string[] | null;
+};
+
+/** Defaults of a bare model (no profile): the profile defaults of SPEC §4. */
+const BARE = { maxTokens: 4096, temperature: 0.7, topP: 1, topK: 40, minP: 0.05, repeatPenalty: 1.1 };
+
+export function samplingFor(req: SamplingRequest, target: Target, contextSize: number): Sampling {
+	const p = target.profile;
+	const requested = req.max_completion_tokens ?? req.max_tokens ?? p?.maxTokens ?? BARE.maxTokens;
+	const repeat = req.repeat_penalty ?? p?.repeatPenalty ?? BARE.repeatPenalty;
+	return {
+		// Never more than one context window: a longer answer would only shift the context forever.
+		maxTokens: Math.max(1, Math.min(requested, contextSize)),
+		temperature: req.temperature ?? p?.temperature ?? BARE.temperature,
+		topP: req.top_p ?? p?.topP ?? BARE.topP,
+		topK: req.top_k ?? p?.topK ?? BARE.topK,
+		minP: req.min_p ?? p?.minP ?? BARE.minP,
+		repeatPenalty: repeat > 0 && repeat !== 1 ? repeat : null,
+		seed: req.seed ?? undefined,
+		stop: req.stop == null ? [] : (Array.isArray(req.stop) ? req.stop : [req.stop]).filter((s) => s !== '')
+	};
+}
+
+/** node-llama-cpp generation options for a sampling. */
+export function generationOptions(s: Sampling) {
+	return {
+		maxTokens: s.maxTokens,
+		temperature: s.temperature,
+		topP: s.topP,
+		topK: s.topK,
+		minP: s.minP,
+		seed: s.seed,
+		repeatPenalty: s.repeatPenalty === null ? (false as const) : { penalty: s.repeatPenalty },
+		customStopTriggers: s.stop.length > 0 ? s.stop : undefined
+	};
+}
+
+/**
+ * A lease for one request. The client's signal only covers the wait (load, queue): once generation
+ * runs, an abort stops the generation and the caller releases the lease in its `finally`, so a
+ * sequence is never disposed under a running decode.
+ */
+export async function leaseFor(target: Target, signal: AbortSignal): Promise<Lease> {
+	const waiting = new AbortController();
+	const stop = () => waiting.abort(signal.reason);
+	signal.addEventListener('abort', stop, { once: true });
+	try {
+		return await getPool().acquire(target.modelId, { ...target.load, signal: waiting.signal });
+	} finally {
+		signal.removeEventListener('abort', stop);
+	}
+}

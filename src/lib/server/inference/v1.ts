@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { RequestEvent } from '@sveltejs/kit';
+import * as audit from '../audit';
+import type { Caller } from '../auth/types';
+import { AppError, ValidationError } from '../http/errors';
+import { openAiError } from '../http/openai-errors';
+import { log } from '../log';
+import { AcquireAbortedError } from '../pool/errors';
+
+/** What one `/v1` request reports to the audit log when it really ends. Never prompt or output text. */
+export type Metering = { model: string; ttftMs: number | null; promptTokens: number; completionTokens: number };
+
+export type V1Context = {
+	event: RequestEvent;
+	caller: Caller;
+	requestId: string;
+	/** Aborts when the client goes away (or the stream is cancelled). */
+	signal: AbortSignal;
+	/** Marks the time to first token (once). */
+	firstToken(): void;
+	meter: Metering;
+	/** The handler streams: it calls `finish` itself when the stream ends; the wrapper will not. */
+	detach(): (outcome?: unknown) => void;
+	/** Aborts generation (a cancelled stream). */
+	abort(): void;
+};
+
+/** The client went away before the request ended. */
+export class ClientGoneError extends Error {
+	constructor() {
+		super('The client closed the connection');
+		this.name = 'AbortError';
+	}
+}
+
+/** Maps any error to the OpenAI envelope and the audit status. */
+export function describeError(err: unknown): { status: number; code: string; message: string; param: string | null } {
+	if (err instanceof ValidationError) {
+		return { status: 400, code: 'invalid_request_error', message: err.message, param: err.issues[0]?.path || null };
+	}
+	if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message, param: null };
+	if (err instanceof ClientGoneError || err instanceof AcquireAbortedError) {
+		return { status: 499, code: 'cancelled', message: 'The client closed the connection', param: null };
+	}
+	log.error('unhandled error in /v1', { error: err instanceof Error ? err.stack : String(err) });
+	return { status: 500, code: 'internal_error', message: 'Internal server error', param: null };
+}
+
+export function errorEnvelope(err: unknown): Response {
+	const d = describeError(err);
+	const headers = err instanceof AppError ? err.headers : undefined;
+	return openAiError(d.status, d.message, d.code, { param: d.param, headers });
+}
+
+function auditStatus(err: unknown, gone: boolean): audit.AuditStatus {
+	if (err === undefined) return 'success';
+	if (gone || err instanceof ClientGoneError || err instanceof AcquireAbortedError) return 'cancelled';
+	const status = err instanceof AppError ? err.status : 500;
+	return status === 408 || status === 504 ? 'timeout' : 'error';
+}
+
+/**
+ * Wraps a `/v1` route: credentials (401 envelope), a request id, the client-gone signal, errors in
+ * the OpenAI envelope, and exactly one audit row when the request really ends (for a stream: when
+ * its last chunk is sent or the client goes away).
+ */
+export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<Response>) {
+	return async (event: RequestEvent): Promise<Response> => {
+		const caller = event.locals.caller;
+		if (!caller) return openAiError(401, 'Authentication required: send an API key as a Bearer token', 'unauthorized');
+		const startedAt = new Date();
+		const t0 = performance.now();
+		const controller = new AbortController();
+		const gone = () => controller.abort(new ClientGoneError());
+		const socket = (event.platform as { req?: IncomingMessage } | undefined)?.req?.socket;
+		socket?.once('close', gone);
+		event.request.signal.addEventListener('abort', gone, { once: true });
+		const meter: Metering = { model: '', ttftMs: null, promptTokens: 0, completionTokens: 0 };
+		let finished = false;
+		let detached = false;
+		const finish = (outcome?: unknown) => {
+			if (finished) return;
+			finished = true;
+			socket?.off('close', gone);
+			event.request.signal.removeEventListener('abort', gone);
+			const status = auditStatus(outcome, controller.signal.aborted);
+			const d = outcome === undefined ? null : describeError(outcome);
+			audit.record({
+				requestId: ctx.requestId,
+				startedAt,
+				caller,
+				model: meter.model,
+				endpoint,
+				status,
+				durationMs: performance.now() - t0,
+				ttftMs: meter.ttftMs,
+				promptTokens: meter.promptTokens,
+				completionTokens: meter.completionTokens,
+				errorType: status === 'success' ? null : (d?.code ?? null),
+				errorMessage: status === 'success' ? null : (d?.message ?? null)
+			});
+		};
+		const ctx: V1Context = {
+			event,
+			caller,
+			requestId: randomUUID().replaceAll('-', ''),
+			signal: controller.signal,
+			meter,
+			firstToken: () => void (meter.ttftMs ??= performance.now() - t0),
+			detach: () => ((detached = true), finish),
+			abort: gone
+		};
+		try {
+			const response = await handler(ctx);
+			if (!detached) finish();
+			return response;
+		} catch (err) {
+			finish(err);
+			return errorEnvelope(err);
+		}
+	};
+}

@@ -1,0 +1,62 @@
+import { GgufInsights, readGgufFileInfo, type Llama } from 'node-llama-cpp';
+import type { Estimate, LoadedBackend, LoadOptions, ModelLoader } from './types';
+
+/**
+ * The real loader: node-llama-cpp models on the process-wide `Llama`. The GGUF header is read and
+ * checked in JavaScript first, because llama.cpp aborts the whole process on some malformed files.
+ */
+export function createLlamaLoader(getLlama: () => Promise<Llama>, threads: number): ModelLoader {
+	return {
+		async estimate(file: string, options: LoadOptions): Promise<Estimate> {
+			const info = await readGgufFileInfo(file);
+			const architecture = (info.metadata as { general?: { architecture?: unknown } })?.general?.architecture;
+			if (typeof architecture !== 'string' || architecture === '') throw new Error('not a model: the GGUF file names no architecture');
+			if (!info.fullTensorInfo || info.fullTensorInfo.length === 0) throw new Error('not a model: the GGUF file has no tensors');
+			const llama = await getLlama();
+			const insights = await GgufInsights.from(info, llama);
+			const contextSize = Math.max(64, Math.min(options.contextSize, insights.trainContextSize ?? options.contextSize));
+			const gpuLayers = layersFor(llama, options.gpuLayers, insights.totalLayers);
+			const model = insights.estimateModelResourceRequirements({ gpuLayers });
+			const context = insights.estimateContextResourceRequirements({
+				contextSize,
+				modelGpuLayers: gpuLayers,
+				sequences: options.parallel
+			});
+			const bytes = model.cpuRam + model.gpuVram + context.cpuRam + context.gpuVram;
+			return { bytes: Math.ceil(bytes), contextSize };
+		},
+
+		async load(file: string, options: LoadOptions, estimate: Estimate): Promise<LoadedBackend> {
+			const llama = await getLlama();
+			const model = await llama.loadModel({
+				modelPath: file,
+				gpuLayers: llama.gpu ? options.gpuLayers : 0
+			});
+			try {
+				const context = await model.createContext({
+					contextSize: estimate.contextSize,
+					sequences: options.parallel,
+					threads
+				});
+				return {
+					model,
+					context,
+					sizeBytes: model.size,
+					getSequence: () => context.getSequence(),
+					dispose: async () => {
+						await context.dispose();
+						await model.dispose();
+					}
+				};
+			} catch (err) {
+				await model.dispose();
+				throw err;
+			}
+		}
+	};
+}
+
+function layersFor(llama: Llama, gpuLayers: LoadOptions['gpuLayers'], total: number): number {
+	if (!llama.gpu) return 0;
+	return gpuLayers === 'auto' ? total : Math.min(gpuLayers, total);
+}

@@ -1,0 +1,34 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { BadRequestError } from '../http/errors';
+
+/**
+ * Maps a model id (`<owner>/<repo>/<file>.gguf`, the path under the models dir) to its file.
+ * Untrusted input: anything that could leave the models dir (`..`, absolute, backslash, NUL, empty
+ * segments) is a 400 before the disk is touched.
+ */
+export function resolveModelFile(modelsDir: string, id: string): string {
+	const bad = () => new BadRequestError(`Invalid model id: ${JSON.stringify(id.slice(0, 200))}`, 'invalid_model_id');
+	if (!id || id.length > 1024 || id.includes('\0') || id.includes('\\') || path.isAbsolute(id) || /^[a-zA-Z]:/.test(id)) throw bad();
+	if (id.split('/').some((part) => part === '' || part === '.' || part === '..')) throw bad();
+	if (!id.toLowerCase().endsWith('.gguf')) throw bad();
+	const root = path.resolve(modelsDir);
+	const file = path.resolve(root, id);
+	if (!file.startsWith(root + path.sep)) throw bad();
+	return file;
+}
+
+/** True when the id is a well-formed model id whose file exists. */
+export async function modelFileExists(modelsDir: string, id: string): Promise<boolean> {
+	let file: string;
+	try {
+		file = resolveModelFile(modelsDir, id);
+	} catch {
+		return false;
+	}
+	try {
+		return (await fs.stat(file)).isFile();
+	} catch {
+		return false;
+	}
+}

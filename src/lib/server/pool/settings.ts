@@ -1,0 +1,76 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { getConfig, parseDuration, parseMemoryLimit } from '../config';
+import { getDb, schema } from '../db';
+import { ValidationError } from '../http/errors';
+import { formatDuration, formatMemoryLimit, memoryLimitBytes } from './limits';
+
+const KEY = 'pool';
+
+export const PoolSettingsUpdate = z
+	.object({
+		max_memory: z
+			.string()
+			.trim()
+			.refine((v) => parseMemoryLimit(v) !== null, 'expected a percentage such as 80% or a size such as 48GB'),
+		max_models: z.number().int().min(1).max(64),
+		keep_alive: z
+			.string()
+			.trim()
+			.refine((v) => parseDuration(v) !== null, 'expected a duration such as 30m, 1h, 0 or -1'),
+		preload: z.array(z.string().min(1).max(200)).max(64)
+	})
+	.partial()
+	.strict();
+export type PoolSettingsUpdate = z.infer<typeof PoolSettingsUpdate>;
+
+export type PoolSettings = {
+	max_memory: string;
+	max_models: number;
+	keep_alive: string;
+	/** Profile ids loaded (and pinned) at start. */
+	preload: string[];
+	memory_limit_bytes: number;
+};
+
+/** Stored values only (what a person changed); the environment supplies the rest. */
+async function readStored(): Promise<PoolSettingsUpdate> {
+	const row = await getDb().query.settings.findFirst({ where: eq(schema.settings.key, KEY) });
+	const parsed = PoolSettingsUpdate.safeParse(row?.value ?? {});
+	return parsed.success ? parsed.data : {};
+}
+
+export async function readPoolSettings(options: { ramOnly?: boolean } = {}): Promise<PoolSettings> {
+	const config = getConfig();
+	const stored = await readStored();
+	const maxMemory = stored.max_memory ?? formatMemoryLimit(config.maxMemory);
+	return {
+		max_memory: maxMemory,
+		max_models: stored.max_models ?? config.maxModels,
+		keep_alive: stored.keep_alive ?? formatDuration(config.keepAliveMs),
+		preload: stored.preload ?? [],
+		memory_limit_bytes: await memoryLimitBytes(parseMemoryLimit(maxMemory) ?? config.maxMemory, options)
+	};
+}
+
+/** Merges a change into the stored settings; `preload` must name existing profiles. */
+export async function writePoolSettings(patch: PoolSettingsUpdate): Promise<PoolSettings> {
+	if (patch.preload) {
+		const preload = [...new Set(patch.preload)];
+		const rows = await getDb().query.profiles.findMany({ columns: { id: true } });
+		const known = new Set(rows.map((r) => r.id));
+		const unknown = preload.filter((id) => !known.has(id));
+		if (unknown.length > 0) {
+			throw new ValidationError(`Unknown profile in preload: ${unknown.join(', ')}`, [
+				{ path: 'preload', message: `unknown profile ids: ${unknown.join(', ')}` }
+			]);
+		}
+		patch = { ...patch, preload };
+	}
+	const value = { ...(await readStored()), ...patch };
+	await getDb()
+		.insert(schema.settings)
+		.values({ key: KEY, value })
+		.onConflictDoUpdate({ target: schema.settings.key, set: { value, updatedAt: new Date() } });
+	return readPoolSettings();
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { parseDuration } from '../config';
+
+const modelId = z
+	.string()
+	.trim()
+	.min(1)
+	.max(1024)
+	.refine(
+		(id) =>
+			!id.includes('\0') &&
+			!id.includes('\\') &&
+			!id.startsWith('/') &&
+			!id.split('/').some((p) => p === '' || p === '.' || p === '..') &&
+			id.toLowerCase().endsWith('.gguf'),
+		'expected a model id such as owner/repo/file.gguf'
+	);
+
+const keepAlive = z
+	.string()
+	.trim()
+	.refine((v) => parseDuration(v) !== null, 'expected a duration such as 30m, 1h, 0 or -1');
+
+/** Every field a profile has on the wire, with the defaults of SPEC §4. */
+export const ProfileFields = z.object({
+	name: z.string().trim().min(1).max(100),
+	description: z.string().max(2000).default(''),
+	model_id: modelId,
+	context_size: z.number().int().min(64).max(1_048_576).default(4096),
+	gpu_layers: z.union([z.literal('auto'), z.number().int().min(0).max(1000)]).default('auto'),
+	parallel: z.number().int().min(1).max(64).default(1),
+	temperature: z.number().min(0).max(2).default(0.7),
+	top_p: z.number().min(0).max(1).default(1),
+	top_k: z.number().int().min(0).max(1000).default(40),
+	min_p: z.number().min(0).max(1).default(0.05),
+	repeat_penalty: z.number().min(0).max(10).default(1.1),
+	max_tokens: z.number().int().min(1).max(1_048_576).default(4096),
+	system_prompt: z.string().max(100_000).default(''),
+	keep_alive: keepAlive.nullable().default(null),
+	pinned: z.boolean().default(false)
+});
+
+export const CreateProfile = ProfileFields.strict();
+export type CreateProfile = z.infer<typeof CreateProfile>;
+
+/** PUT: any subset of the fields; omitted ones keep their value. */
+export const UpdateProfile = z
+	.object(Object.fromEntries(Object.entries(ProfileFields.shape).map(([k, v]) => [k, unwrapDefault(v).optional()])))
+	.strict() as unknown as z.ZodType<Partial<CreateProfile>>;
+export type UpdateProfile = Partial<CreateProfile>;
+
+export const DuplicateQuery = z.object({ new_name: z.string().trim().min(1).max(100).optional() });
+
+function unwrapDefault(schema: z.ZodType): z.ZodType {
+	return schema instanceof z.ZodDefault ? (schema.def.innerType as z.ZodType) : schema;
+}
+
+export type ProfileWire = CreateProfile & { id: string; created_at: string; updated_at: string };
