@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../fixtures/gguf.js';
-import { call, signUp, startServer, tempDir, type SignedIn, type TestServer } from '../helpers/server';
+import { call, signIn, signUp, startServer, tempDir, type SignedIn, type TestServer } from '../helpers/server';
 import { openAuditSocket } from '../helpers/audit';
 import { openRawSocket } from '../helpers/raw-ws';
 import { csvObjects } from '../helpers/csv';
@@ -176,4 +176,17 @@ describe('live audit socket with /v1 traffic', () => {
 		expect(fast.ws.readyState).toBe(fast.ws.OPEN);
 		fast.ws.close();
 	}, 120_000);
+});
+
+describe('shutdown', () => {
+	it('writes the rows of requests that ended just before SIGTERM', async () => {
+		const ids = await Promise.all(
+			Array.from({ length: 5 }, async () => idFrom((await (await chat(bob, { max_tokens: 2 })).json()).id))
+		);
+		expect(await server.stop('SIGTERM')).toBe(0);
+		server = await startServer({ dataDir: server.dataDir });
+		admin = await signIn(server, 'admin@example.com');
+		const rows = (await call(server, 'GET', '/api/system/audit-logs?limit=1000', { token: admin.token })).body.items;
+		for (const id of ids) expect(rows.map((r: any) => r.request_id)).toContain(id);
+	});
 });
