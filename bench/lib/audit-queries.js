@@ -1,4 +1,5 @@
 /** Query, stats and retention parts of bench/audit.js at 1,000,000 rows. */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { medianMs, now, round } from './stats.js';
 
@@ -46,6 +47,13 @@ export async function measureQueries(m, rows = 1_000_000) {
 	const result = { rows, seed_s: seedSeconds, page_of_100_ms: {}, stats_ms: {} };
 	for (const [name, fn] of Object.entries(pages)) result.page_of_100_ms[name] = await medianMs(fn);
 	for (const [name, fn] of Object.entries(stats)) result.stats_ms[name] = await medianMs(fn, 3);
+	// Stats run on the reader thread: the event loop should keep turning meanwhile.
+	const loop = monitorEventLoopDelay({ resolution: 5 });
+	loop.enable();
+	await stats.stats_all();
+	loop.disable();
+	result.event_loop_max_ms_during_stats = round(loop.max / 1e6);
+	console.log(`longest event-loop stall during stats_all: ${result.event_loop_max_ms_during_stats} ms`);
 	const t = m.schema.auditLogs;
 	const where = await m.whereFor(admin, {}, { t: Date.now(), id: 1e12 });
 	const plan = await m.getDb().all(sql`EXPLAIN QUERY PLAN SELECT * FROM ${t} WHERE ${where} ORDER BY ${t.timestamp} DESC, ${t.id} DESC LIMIT 101`);

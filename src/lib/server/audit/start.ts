@@ -2,6 +2,7 @@ import { getConfig } from '../config';
 import { onShutdown } from '../lifecycle';
 import { getRealtimeHub } from '../realtime/hub';
 import { startLiveFeed } from './live';
+import { getAuditReader } from './reader';
 import { getAuditRecorder } from './record';
 import { startRetention } from './retention';
 
@@ -18,5 +19,6 @@ export function startAudit(): void {
 		stopFeed();
 		await stopRetention();
 		await recorder.flush();
+		await getAuditReader().close();
 	});
 }

@@ -3,6 +3,7 @@ import type { Caller } from '../auth/types';
 import { getDb, schema } from '../db';
 import type { AuditStats } from '$lib/types/audit';
 import { whereFor, type AuditFilters } from './filters';
+import { getAuditReader } from './reader';
 
 export type { AuditStats };
 
@@ -47,25 +48,33 @@ async function userNames(ids: string[]): Promise<Map<string, string>> {
 async function p95(where: SQL | undefined, count: number): Promise<number | null> {
 	if (count === 0) return null;
 	const fromTop = count - 1 - percentileRank(count, 95);
-	const [row] = await getDb().select({ d: t.durationMs }).from(t).where(where).orderBy(desc(t.durationMs)).limit(1).offset(fromTop);
-	return row?.d ?? null;
+	const query = getDb().select({ d: t.durationMs }).from(t).where(where).orderBy(desc(t.durationMs)).limit(1).offset(fromTop);
+	const [row] = await getAuditReader().rows(query.toSQL());
+	return row ? Number(row[0]) : null;
 }
 
 /**
- * Stats for the same caller and filters as the list. Each grouping is its own query so SQLite counts
- * from the (column, timestamp, id) indexes without a temporary B-tree; users are grouped by id
- * (indexed) and named by email.
+ * Stats for the same caller and filters as the list, computed on the reader thread. Each grouping is
+ * its own query so SQLite counts from the (column, timestamp, id) indexes without a temporary B-tree;
+ * users are grouped by id (indexed) and named by email.
  */
 export async function auditStats(caller: Caller, filters: AuditFilters): Promise<AuditStats> {
 	const where = await whereFor(caller, filters);
 	const db = getDb();
-	const [totals] = await db
-		.select({ count: n(), duration: total(t.durationMs), prompt: total(t.promptTokens), completion: total(t.completionTokens) })
-		.from(t)
-		.where(where);
-	const byStatus = await db.select({ key: t.status, count: n() }).from(t).where(where).groupBy(t.status);
-	const byModel = await db.select({ key: t.model, count: n() }).from(t).where(where).groupBy(t.model);
-	const byUserId = await db.select({ key: t.userId, count: n() }).from(t).where(where).groupBy(t.userId);
+	const reader = getAuditReader();
+	const [[count, duration, prompt, completion]] = (
+		await reader.rows(
+			db.select({ n: n(), d: total(t.durationMs), p: total(t.promptTokens), c: total(t.completionTokens) }).from(t).where(where).toSQL()
+		)
+	).map((r) => r.map(Number));
+	const totals = { count, duration, prompt, completion };
+	const grouped = async (column: typeof t.status | typeof t.model | typeof t.userId) =>
+		(await reader.rows(db.select({ key: column, count: n() }).from(t).where(where).groupBy(column).toSQL())).map(
+			([key, c]) => ({ key: key as string, count: Number(c) })
+		);
+	const byStatus = await grouped(t.status);
+	const byModel = await grouped(t.model);
+	const byUserId = (await grouped(t.userId)) as { key: string | null; count: number }[];
 	const topUsers = byUserId.sort((a, b) => b.count - a.count).slice(0, MAX_GROUPS);
 	const names = await userNames(topUsers.flatMap((u) => (u.key ? [u.key] : [])));
 	const byUser = topUsers.map((u) => ({ key: u.key ? (names.get(u.key) ?? u.key) : 'anonymous', count: u.count }));
