@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type BrowserContext } from '@playwright/test';
 import { writeTinyLlama } from '../fixtures/gguf.js';
+import { seedAuditRows } from '../helpers/audit';
 import { call, signUp, startServer, tempDir, type SignedIn, type TestServer } from '../helpers/server';
 
 const MODEL = 'test/tiny/model.gguf';
@@ -96,4 +97,27 @@ test('works at 375 px and goes to sign-in when the session ends', async ({ page,
 	await expect(page.getByTestId('export-csv')).toBeVisible();
 	expect((await call(server, 'POST', '/api/auth/logout', { cookie: user.cookie })).status).toBe(204);
 	await expect(page).toHaveURL(/\/login/);
+});
+
+test('load more brings older pages until none are left', async ({ page, context }) => {
+	const user = await signUp(server, 'pages@example.com', undefined, admin.token);
+	await seedAuditRows(
+		server.dataDir,
+		Array.from({ length: 130 }, (_, i) => ({
+			request_id: `old-${i}`,
+			timestamp: Date.UTC(2026, 0, 1) + i * 1000,
+			user_id: user.id,
+			user_email: user.email,
+			model: 'owner/old',
+			status: 'success' as const,
+			duration_ms: 10
+		}))
+	);
+	await signInBrowser(context, user);
+	await page.goto(`${server.url}/audit`);
+	await expect(page.getByTestId('audit-row')).toHaveCount(100);
+	await page.getByTestId('load-more').press('Enter');
+	await expect(page.getByTestId('audit-row')).toHaveCount(130);
+	await expect(page.getByTestId('load-more')).toHaveCount(0);
+	await expect(page.getByTestId('row-count')).toHaveText('130 shown');
 });
