@@ -1,3 +1,4 @@
+import { startAudit } from './audit';
 import { configWarnings, getConfig, type Config } from './config';
 import { closeDatabase, prepareDatabase } from './db';
 import { onShutdown, runShutdown } from './lifecycle';
@@ -29,6 +30,8 @@ export function startApp(): Promise<Config> {
 		onShutdown('database', () => closeDatabase());
 		await prepareDatabase();
 		onShutdown('realtime', () => getRealtimeHub().shutdown());
+		// Audit starts before (so stops after) everything that records requests.
+		startAudit();
 		await startDownloads();
 
 		// llama.cpp starts in the background: the first inference or /api/system/info awaits it.
