@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { LlamaChat, type ChatHistoryItem, type ChatModelFunctions, type LlamaGrammar } from 'node-llama-cpp';
+import {
+	LlamaChat,
+	resolveChatWrapper,
+	type ChatHistoryItem,
+	type ChatModelFunctions,
+	type ChatWrapper,
+	type LlamaGrammar,
+	type LlamaModel
+} from 'node-llama-cpp';
 import { BadRequestError } from '../http/errors';
 import { getLlamaInstance } from '../llama';
 import type { Lease } from '../pool';
@@ -21,6 +29,21 @@ export type ChatCallbacks = {
 	/** Each new piece of answer text, in order. */
 	onText?: (text: string) => void;
 };
+
+/**
+ * The chat wrapper of each loaded model, resolved once: resolving it from a Jinja template renders
+ * the template many times (seconds of CPU), far too slow to repeat for every request.
+ */
+const wrappers = new WeakMap<LlamaModel, ChatWrapper>();
+
+export function chatWrapperFor(model: LlamaModel): ChatWrapper {
+	let wrapper = wrappers.get(model);
+	if (!wrapper) {
+		wrapper = resolveChatWrapper(model);
+		wrappers.set(model, wrapper);
+	}
+	return wrapper;
+}
 
 /** The grammar a `response_format` asks for; an unsupported JSON schema is a 400. */
 async function grammarFor(format: ChatCompletionRequest['response_format']): Promise<LlamaGrammar | undefined> {
@@ -62,7 +85,7 @@ export async function runChat(
 	const functions = functionsFor(req);
 	if (grammar && functions) throw new BadRequestError('response_format cannot be combined with tools', 'invalid_request_error');
 	const history: ChatHistoryItem[] = toHistory(req.messages, systemPrompt);
-	const chat = new LlamaChat({ contextSequence: lease.sequence, autoDisposeSequence: false });
+	const chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: chatWrapperFor(lease.model), autoDisposeSequence: false });
 	try {
 		const common = {
 			...generationOptions(sampling),
