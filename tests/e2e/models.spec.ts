@@ -3,8 +3,11 @@
  * watch the download's bar advance to done, see the model in the library, delete it; reconnecting
  * bars after a reload with pause/resume/cancel; Hub failures shown as messages.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startFakeHub } from '../fixtures/fake-hub.js';
+import { writeTinyLlama } from '../fixtures/gguf.js';
 import { signUp, startServer, type TestServer } from '../helpers/server';
 
 const REPO = 'test-org/tiny-llama-GGUF';
@@ -110,6 +113,18 @@ test('search, pick a quant, watch it download, see it in the library, delete it'
 	await expect(page.getByTestId('library-notice')).toContainText(`Deleted ${REPO}/${Q4}`);
 	await page.reload();
 	await expect(page.getByTestId('library-empty')).toBeVisible();
+
+	// A broken file in the models dir is listed as unusable, with the reason, and can be deleted.
+	const broken = path.join(server.dataDir, 'models', 'local', 'broken', 'broken.Q4_K_M.gguf');
+	writeTinyLlama(broken);
+	fs.truncateSync(broken, 200);
+	await page.reload();
+	const brokenCard = page.locator('[data-testid="library-card"][data-model="local/broken/broken.Q4_K_M.gguf"]');
+	await expect(brokenCard).toContainText('unusable');
+	await expect(brokenCard).toContainText('Unreadable GGUF');
+	await brokenCard.getByRole('button', { name: /Delete/ }).click();
+	await expect(brokenCard).toHaveCount(0);
+	expect(fs.existsSync(broken)).toBe(false);
 });
 
 test('a reload mid-download reconnects the bar; pause, resume and cancel', async ({ page }) => {
