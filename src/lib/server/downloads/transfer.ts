@@ -23,6 +23,8 @@ export type TransferOptions = {
 };
 
 const WRITE_BATCH = 1 << 20;
+/** Bytes reach the disk at least this often, so a crash loses little. */
+const WRITE_INTERVAL_MS = 500;
 
 /** Hashes what the partial file already holds (a resume must verify the whole file). */
 async function hashExisting(file: string, length: number, hash: crypto.Hash, signal: AbortSignal): Promise<void> {
@@ -89,7 +91,9 @@ async function fetchInto(o: TransferOptions, have: number, state: { hash: crypto
 	let pending: Promise<unknown> = Promise.resolve();
 	let batch: Buffer[] = [];
 	let batchSize = 0;
+	let lastFlush = Date.now();
 	const flush = async () => {
+		lastFlush = Date.now();
 		if (batchSize === 0) return;
 		const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchSize);
 		batch = [];
@@ -110,7 +114,7 @@ async function fetchInto(o: TransferOptions, have: number, state: { hash: crypto
 			batchSize += chunk.length;
 			have += chunk.length;
 			o.onBytes(chunk.length);
-			if (batchSize >= WRITE_BATCH) await flush();
+			if (batchSize >= WRITE_BATCH || lastByteAt - lastFlush >= WRITE_INTERVAL_MS) await flush();
 		}
 		if (signal.aborted) throw signal.reason;
 	} catch (err) {

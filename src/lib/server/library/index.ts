@@ -75,9 +75,9 @@ export async function modelConfig(rawId: string): Promise<ModelConfig | null> {
 /** Deletes a model's files. 404 when absent; 409 while it is downloading or busy (e.g. loaded). */
 export async function deleteModel(rawId: string, options: { isInUse?: BusyCheck } = {}): Promise<{ deleted: true }> {
 	const { id } = parseModelId(rawId);
+	if (getDownloadManager().isDownloading(id)) throw new ConflictError(`${id} is downloading`, 'model_downloading');
 	const files = await filesOf(id);
 	if (!files) throw new NotFoundError(`Model ${id} not found`, 'model_not_found');
-	if (getDownloadManager().isDownloading(id)) throw new ConflictError(`${id} is downloading`, 'model_downloading');
 	for (const check of [...busyChecks, ...(options.isInUse ? [options.isInUse] : [])]) {
 		const reason = check(id);
 		if (reason) throw new ConflictError(`${id} is ${reason}`, 'model_in_use', { reason });
