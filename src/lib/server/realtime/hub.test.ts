@@ -52,7 +52,7 @@ describe('RealtimeHub', () => {
 		const hub = new RealtimeHub();
 		const a = connect(hub, caller('alice'));
 		const b = connect(hub, caller('bob'));
-		hub.broadcast({ type: 'ping' }, (c) => c.user.id === 'bob');
+		hub.broadcast({ type: 'ping' }, (c) => c.caller.user.id === 'bob');
 		expect(a.sent).toEqual([{ type: 'hello' }]);
 		expect(b.sent).toEqual([{ type: 'hello' }, { type: 'ping' }]);
 		hub.shutdown();
