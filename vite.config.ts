@@ -15,8 +15,16 @@ function appWebSockets(): Plugin {
 			server.httpServer?.on('upgrade', async (req, socket, head) => {
 				const path = (req.url ?? '').split('?')[0];
 				if (!SOCKET_PATHS.some((prefix) => path.startsWith(prefix))) return;
-				const mod = await server.ssrLoadModule('/src/lib/server/realtime/upgrade.ts');
-				await mod.handleUpgrade(req, socket, head);
+				try {
+					// A socket may arrive before any page request has run the app's `init` hook.
+					const app = await server.ssrLoadModule('/src/lib/server/app.ts');
+					await app.startApp();
+					const mod = await server.ssrLoadModule('/src/lib/server/realtime/upgrade.ts');
+					await mod.handleUpgrade(req, socket, head);
+				} catch (err) {
+					server.config.logger.error(`WebSocket upgrade failed: ${String(err)}`);
+					socket.destroy();
+				}
 			});
 		}
 	};

@@ -17,7 +17,8 @@ const host = process.env.LLM_MANAGER_HOST || '127.0.0.1';
 const port = Number(process.env.LLM_MANAGER_PORT || 10242);
 
 // adapter-node builds request URLs from ORIGIN (else it assumes https); derive it from the bind address.
-if (!process.env.ORIGIN) {
+// A bad port is left to the app's configuration check, which stops start-up naming the variable.
+if (!process.env.ORIGIN && Number.isInteger(port)) {
 	const visibleHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
 	process.env.ORIGIN = `http://${visibleHost}:${port}`;
 }
@@ -58,13 +59,18 @@ async function stop(signal: string): Promise<void> {
 		process.exit(1);
 	}, 15_000);
 	forced.unref();
-	// Stop accepting, let in-flight requests finish, close idle keep-alive connections.
+	// Stop accepting, close idle keep-alive connections and let in-flight requests finish (at most 5 s)
+	// before the app's shutdown steps close the pool and the database those requests still use.
 	const closed = new Promise<void>((resolve) => server.close(() => resolve()));
 	server.closeIdleConnections();
+	// A keep-alive connection whose request just finished would otherwise linger until its timeout.
+	const idle = setInterval(() => server.closeIdleConnections(), 100);
+	const drain = setTimeout(() => server.closeAllConnections(), 5_000);
+	await closed;
+	clearInterval(idle);
+	clearTimeout(drain);
 	await bridge!.shutdown();
 	for (const socket of upgraded) socket.destroy();
-	setTimeout(() => server.closeAllConnections(), 5_000).unref();
-	await closed;
 	process.exit(0);
 }
 

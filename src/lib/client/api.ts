@@ -4,7 +4,9 @@ export class ApiError extends Error {
 		readonly status: number,
 		message: string,
 		readonly code: string | null,
-		readonly retryAfter: number | null = null
+		readonly retryAfter: number | null = null,
+		/** Per-field problems of a 400 (`[{path, message}]`). */
+		readonly issues: { path: string; message: string }[] = []
 	) {
 		super(message);
 	}
@@ -28,7 +30,8 @@ export async function apiFetch<T = unknown>(
 			response.status,
 			data?.detail ?? data?.error?.message ?? `Request failed (${response.status})`,
 			data?.code ?? null,
-			retry ? Number(retry) : null
+			retry ? Number(retry) : null,
+			Array.isArray(data?.issues) ? data.issues : []
 		);
 	}
 	return data as T;

@@ -1,11 +1,14 @@
+import { startAudit } from './audit';
 import { configWarnings, getConfig, type Config } from './config';
 import { closeDatabase, prepareDatabase } from './db';
 import { onShutdown, runShutdown } from './lifecycle';
 import { getLlamaInstance } from './llama';
 import { log, setLogLevel } from './log';
 import { getRealtimeHub } from './realtime/hub';
+import { startDownloads } from './downloads';
 import { handleUpgrade } from './realtime/upgrade';
-import { startPool } from './pool';
+import { getPool, startPool } from './pool';
+import * as library from './library';
 import { singleton } from './http/singleton';
 
 /** What the custom server (outside the SvelteKit bundle) needs from the app. */
@@ -28,10 +31,16 @@ export function startApp(): Promise<Config> {
 		onShutdown('database', () => closeDatabase());
 		await prepareDatabase();
 		onShutdown('realtime', () => getRealtimeHub().shutdown());
+		// Audit starts before (so stops after) everything that records requests.
+		startAudit();
+		await startDownloads();
 
 		// llama.cpp starts in the background: the first inference or /api/system/info awaits it.
 		void getLlamaInstance().catch(() => {});
 		await startPool();
+		// The library asks the pool, never the other way round: a loaded model cannot be deleted.
+		library.setLoadedCheck((id) => getPool().isLoaded(id));
+		library.registerBusyCheck((id) => (getPool().isLoaded(id) ? 'loaded' : null));
 
 		(globalThis as Record<symbol, unknown>)[BRIDGE_KEY] = {
 			handleUpgrade,

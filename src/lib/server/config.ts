@@ -105,7 +105,7 @@ const EnvSchema = z.object({
 		.trim()
 		.regex(/^\d+(\.\d+)?$/, 'expected a number of days')
 		.transform(Number)
-		.refine((n) => n > 0 && n <= 3650, 'expected a number of days from 0 to 3650')
+		.refine((n) => n > 0 && n <= 3650, 'expected a number of days above 0, at most 3650')
 		.default(7),
 	HF_ENDPOINT: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).default('https://huggingface.co'),
 	HF_TOKEN: z.string().trim().optional(),

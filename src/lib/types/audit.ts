@@ -28,3 +28,26 @@ export type AuditSocketMessage =
 /** Close codes the UI acts on: 1008 = not signed in (stop reconnecting), 1013 = too slow. */
 export const SOCKET_CLOSE_UNAUTHORIZED = 1008;
 export const SOCKET_CLOSE_TRY_AGAIN_LATER = 1013;
+
+/** `GET /api/system/audit-logs`: one page, newest first. */
+export type AuditLogPage = {
+	items: AuditLogEntry[];
+	/** Pass as `cursor` for the next (older) page; null when this page is the last. */
+	next_cursor: string | null;
+	limit: number;
+};
+
+/** `GET /api/system/audit-logs/stats` for the same filters as the list. */
+export type AuditStats = {
+	total_requests: number;
+	by_status: Record<string, number>;
+	/** Request counts per model, the 100 largest. */
+	by_model: Record<string, number>;
+	/** Request counts per user email (or id when a row has no email), the 100 largest. */
+	by_user: Record<string, number>;
+	unique_models: number;
+	avg_duration_ms: number | null;
+	/** Nearest-rank 95th percentile. */
+	p95_duration_ms: number | null;
+	tokens: { prompt: number; completion: number; total: number };
+};

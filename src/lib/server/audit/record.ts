@@ -1,7 +1,8 @@
-import { getDb, schema } from '../db';
+import type { schema } from '../db';
 import { singleton } from '../http/singleton';
 import { log } from '../log';
 import type { Caller } from '../auth/types';
+import { insertAuditRows } from './store';
 
 export type AuditStatus = 'success' | 'error' | 'timeout' | 'cancelled';
 
@@ -24,9 +25,11 @@ export type AuditRecordInput = {
 
 const MAX_ERROR_MESSAGE = 500;
 
+const count = (n: number | undefined) => (Number.isFinite(n) && n! > 0 ? Math.round(n!) : 0);
+
 export function toRow(input: AuditRecordInput): schema.NewAuditLog {
-	const prompt = input.promptTokens ?? 0;
-	const completion = input.completionTokens ?? 0;
+	const prompt = count(input.promptTokens);
+	const completion = count(input.completionTokens);
 	return {
 		requestId: input.requestId,
 		timestamp: input.startedAt,
@@ -37,8 +40,8 @@ export function toRow(input: AuditRecordInput): schema.NewAuditLog {
 		endpoint: input.endpoint,
 		backendType: 'local',
 		status: input.status,
-		durationMs: Math.max(0, Math.round(input.durationMs)),
-		ttftMs: input.ttftMs == null ? null : Math.max(0, Math.round(input.ttftMs)),
+		durationMs: count(input.durationMs),
+		ttftMs: input.ttftMs == null ? null : count(input.ttftMs),
 		promptTokens: prompt,
 		completionTokens: completion,
 		totalTokens: prompt + completion,
@@ -47,19 +50,63 @@ export function toRow(input: AuditRecordInput): schema.NewAuditLog {
 	};
 }
 
+export type RecorderOptions = {
+	/** Delay between the first queued row and the write. Defaults to 10 ms. */
+	flushDelayMs?: number;
+	/** Rows per INSERT statement. Defaults to 500. */
+	batchSize?: number;
+	/** Rows held in memory at most; beyond it new rows are dropped and counted. Defaults to 100,000. */
+	maxQueued?: number;
+	/** Writes one batch and returns the stored rows (with ids). Defaults to `insertAuditRows`. */
+	write?: (rows: schema.NewAuditLog[]) => Promise<schema.AuditLog[]>;
+};
+
+
 /**
- * Queues rows and writes them in batches off the request path, so recording never slows inference.
- * `flush()` writes whatever is queued (called on shutdown so no row is lost).
+ * Queues rows and writes them in batches off the request path, so recording never slows inference:
+ * `record()` only pushes to an array. One writer loop drains the queue (invariant: at most one write
+ * in flight, so rows are committed in the order they were recorded). `flush()` resolves once every row
+ * recorded before the call is committed (used on shutdown so no row is lost).
  */
 export class AuditRecorder {
 	#queue: schema.NewAuditLog[] = [];
 	#timer: NodeJS.Timeout | null = null;
-	#flushing: Promise<void> = Promise.resolve();
+	#writing: Promise<void> | null = null;
+	#dropped = 0;
 	readonly #listeners = new Set<(rows: schema.AuditLog[]) => void>();
+	readonly #delay: number;
+	readonly #batchSize: number;
+	readonly #maxQueued: number;
+	readonly #write: (rows: schema.NewAuditLog[]) => Promise<schema.AuditLog[]>;
+
+	constructor(options: RecorderOptions = {}) {
+		this.#delay = options.flushDelayMs ?? 10;
+		this.#batchSize = options.batchSize ?? 500;
+		this.#maxQueued = options.maxQueued ?? 100_000;
+		this.#write = options.write ?? insertAuditRows;
+	}
 
 	record(input: AuditRecordInput): void {
+		if (this.#queue.length >= this.#maxQueued) {
+			// The database is far behind; keeping memory bounded matters more than one row.
+			if (this.#dropped++ % 1000 === 0) log.error('audit queue full: rows dropped', { dropped: this.#dropped });
+			return;
+		}
 		this.#queue.push(toRow(input));
-		this.#timer ??= setTimeout(() => void this.flush(), 10);
+		if (!this.#writing) this.#schedule();
+	}
+
+	#schedule(): void {
+		this.#timer ??= setTimeout(() => void this.flush(), this.#delay);
+	}
+
+	/** Rows waiting to be written. */
+	get queued(): number {
+		return this.#queue.length;
+	}
+
+	get dropped(): number {
+		return this.#dropped;
 	}
 
 	/** Called with the rows (with their ids) after each batch is committed. */
@@ -68,21 +115,38 @@ export class AuditRecorder {
 		return () => this.#listeners.delete(listener);
 	}
 
-	flush(): Promise<void> {
+	/** Writes everything queued; resolves when the queue is empty and no write is in flight. */
+	async flush(): Promise<void> {
 		if (this.#timer) clearTimeout(this.#timer);
 		this.#timer = null;
-		const batch = this.#queue;
-		this.#queue = [];
-		this.#flushing = this.#flushing.then(async () => {
-			if (batch.length === 0) return;
+		while (this.#writing || this.#queue.length > 0) {
+			this.#writing ??= this.#drain().finally(() => {
+				this.#writing = null;
+				// A row recorded in the same tick as the drain ended still gets written.
+				if (this.#queue.length > 0) this.#schedule();
+			});
+			await this.#writing;
+		}
+	}
+
+	async #drain(): Promise<void> {
+		while (this.#queue.length > 0) {
+			const batch = this.#queue.splice(0, this.#batchSize);
+			let rows: schema.AuditLog[];
 			try {
-				const rows = await getDb().insert(schema.auditLogs).values(batch).returning();
-				for (const listener of this.#listeners) listener(rows);
+				rows = await this.#write(batch);
 			} catch (err) {
 				log.error('audit write failed', { rows: batch.length, error: String(err) });
+				continue;
 			}
-		});
-		return this.#flushing;
+			for (const listener of this.#listeners) {
+				try {
+					listener(rows);
+				} catch (err) {
+					log.error('audit listener failed', { error: String(err) });
+				}
+			}
+		}
 	}
 }
 
@@ -90,7 +154,7 @@ export function getAuditRecorder(): AuditRecorder {
 	return singleton('audit-recorder', () => new AuditRecorder());
 }
 
-/** Records one finished `/v1` request. */
+/** Records one finished `/v1` request. Never blocks: the row is written a few ms later. */
 export function record(input: AuditRecordInput): void {
 	getAuditRecorder().record(input);
 }

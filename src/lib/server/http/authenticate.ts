@@ -26,6 +26,11 @@ function apiError(status: number, detail: string, code: string, v1: boolean): Re
 	return json({ detail, code }, { status, headers });
 }
 
+function clearedCookieHeader(secure: boolean): string {
+	const blank = blankSessionCookie(secure);
+	return `${blank.name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
+
 /** A browser request from another site (the only kind that can carry our cookie without our page). */
 function isCrossSite(event: RequestEvent): boolean {
 	const { request, url } = event;
@@ -79,7 +84,10 @@ export async function authenticate(event: RequestEvent): Promise<Response | null
 		return apiError(403, 'Cross-site request refused', 'cross_site_request', v1);
 	}
 	if (resolution.invalid && !resolution.caller && (api || v1) && !PUBLIC_API.has(path)) {
-		return apiError(401, 'Invalid or expired credentials', 'invalid_credentials', v1);
+		const refused = apiError(401, 'Invalid or expired credentials', 'invalid_credentials', v1);
+		// `event.cookies` only reaches responses made by `resolve`: clear a dead cookie here by hand.
+		if (resolution.clearCookie) refused.headers.append('set-cookie', clearedCookieHeader(secure));
+		return refused;
 	}
 	return null;
 }

@@ -25,10 +25,13 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 
 
 /** Reads at most `limit` bytes of a body, refusing more with 413 (a lying Content-Length too). */
 export async function readBodyText(request: Request, limit = DEFAULT_BODY_LIMIT): Promise<string> {
-	const declared = Number(request.headers.get('content-length') ?? '0');
-	if (declared > limit) throw new PayloadTooLargeError(limit);
 	if (!request.body) return '';
 	const reader = request.body.getReader();
+	const declared = Number(request.headers.get('content-length') ?? '0');
+	if (declared > limit) {
+		await discard(reader);
+		throw new PayloadTooLargeError(limit);
+	}
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	for (;;) {
@@ -36,12 +39,25 @@ export async function readBodyText(request: Request, limit = DEFAULT_BODY_LIMIT)
 		if (done) break;
 		size += value.byteLength;
 		if (size > limit) {
-			await reader.cancel().catch(() => {});
+			await discard(reader);
 			throw new PayloadTooLargeError(limit);
 		}
 		chunks.push(value);
 	}
 	return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Reads and drops the rest of a refused body. Cancelling instead would destroy the socket under the
+ * client, which then sees a connection reset rather than the 413. The server's own body limit
+ * (adapter-node's BODY_SIZE_LIMIT) bounds how much is read here.
+ */
+async function discard(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+	try {
+		for (;;) if ((await reader.read()).done) return;
+	} catch {
+		// the body ended badly or went over the server's limit: nothing left to drain
+	}
 }
 
 /** Parses a JSON body and validates it: malformed → 400, oversized → 413, invalid → 400 with issues. */

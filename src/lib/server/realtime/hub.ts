@@ -2,14 +2,20 @@ import type { WebSocket } from 'ws';
 import type { Caller } from '../auth/types';
 import { authEvents } from '../auth/events';
 import { singleton } from '../http/singleton';
+import { log } from '../log';
 import {
 	SOCKET_CLOSE_TRY_AGAIN_LATER,
 	type AuditSocketMessage
 } from '$lib/types/audit';
 
-/** Bytes a client may have unsent before it is judged too slow and closed with 1013. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
+/**
+ * Each client's outgoing queue is bounded: bytes it may have unsent (in `ws`, beyond what the kernel
+ * holds) before it is judged too slow and closed with 1013.
+ */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
 const PING_AFTER_SILENCE_MS = 30_000;
+/** A closed slow client has this long to read its close frame before its connection is destroyed. */
+const CLOSE_GRACE_MS = 5_000;
 
 export type SocketClient = {
 	readonly id: number;
@@ -45,26 +51,31 @@ export class RealtimeHub {
 		return client;
 	}
 
-	/** Sends to one client; returns false when the client was dropped for being too slow. */
-	send(client: SocketClient, message: AuditSocketMessage): boolean {
+	/**
+	 * Sends to one client without waiting for it (a string is sent as already-serialized JSON);
+	 * returns false when the client is gone or was dropped for being too slow.
+	 */
+	send(client: SocketClient, message: AuditSocketMessage | string): boolean {
 		const { socket } = client;
-		if (socket.readyState !== socket.OPEN) return false;
+		if (socket.readyState !== socket.OPEN || !this.#clients.has(client.id)) return false;
 		if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
 			this.#clients.delete(client.id);
+			log.warn('closing a websocket client that cannot keep up', { client: client.id, user: client.caller.user.id });
 			socket.close(SOCKET_CLOSE_TRY_AGAIN_LATER, 'Client too slow');
 			// A client that does not read never completes the closing handshake.
-			setTimeout(() => socket.terminate(), 1000).unref();
+			setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
 			return false;
 		}
-		socket.send(JSON.stringify(message));
+		socket.send(typeof message === 'string' ? message : JSON.stringify(message));
 		client.lastSentAt = Date.now();
 		return true;
 	}
 
-	/** Sends to every client for whom `audience` is true. */
-	broadcast(message: AuditSocketMessage, audience: (caller: Caller) => boolean = () => true): void {
-		for (const client of this.#clients.values()) {
-			if (audience(client.caller)) this.send(client, message);
+	/** Sends to every client for whom `audience` is true; the message is serialized once. */
+	broadcast(message: AuditSocketMessage, audience: (client: SocketClient) => boolean = () => true): void {
+		const text = JSON.stringify(message);
+		for (const client of [...this.#clients.values()]) {
+			if (audience(client)) this.send(client, text);
 		}
 	}
 

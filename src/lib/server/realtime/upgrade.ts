@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Caller } from '../auth/types';
 import { SESSION_COOKIE, bearerFrom, resolveCaller } from '../auth';
 import { singleton } from '../http/singleton';
 import { log } from '../log';
@@ -65,7 +66,13 @@ export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: 
 			ws.close(SOCKET_CLOSE_UNAUTHORIZED, 'Unauthorized');
 			return;
 		}
-		const client = getRealtimeHub().add(ws, caller);
-		for (const listener of connectListeners) listener(client);
+		acceptSocket(ws, caller);
 	});
+}
+
+/** Registers an authenticated socket (sends `hello`), then lets each domain greet it. */
+export function acceptSocket(ws: WebSocket, caller: Caller): SocketClient {
+	const client = getRealtimeHub().add(ws, caller);
+	for (const listener of connectListeners) listener(client);
+	return client;
 }

@@ -66,3 +66,4 @@ export async function systemInfo(appVersion: string) {
 		llama_cpp: llamaCpp
 	};
 }
+export { memoryLimitBytes } from './memory-limit';

@@ -1,0 +1,139 @@
+/**
+ * Transfers one file into `<target>.partial` with HTTP Range, resuming from the partial's length and
+ * hashing as it goes. A transfer that receives no byte for `stallMs` is aborted as a stall.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import { hubFetch } from '../hub/client';
+
+/** Retrying may help (network error, stall, 5xx). */
+export class TransientError extends Error {}
+/** Retrying will not help (404, access refused, wrong SHA-256). */
+export class PermanentError extends Error {}
+
+export type TransferOptions = {
+	url: string;
+	partialPath: string;
+	size: number;
+	sha256: string | null;
+	stallMs: number;
+	signal: AbortSignal;
+	onBytes: (n: number) => void;
+};
+
+const WRITE_BATCH = 1 << 20;
+/** Bytes reach the disk at least this often, so a crash loses little. */
+const WRITE_INTERVAL_MS = 500;
+
+/** Hashes what the partial file already holds (a resume must verify the whole file). */
+async function hashExisting(file: string, length: number, hash: crypto.Hash, signal: AbortSignal): Promise<void> {
+	if (length === 0) return;
+	const stream = fs.createReadStream(file, { start: 0, end: length - 1, highWaterMark: 1 << 20, signal });
+	for await (const chunk of stream) hash.update(chunk as Buffer);
+}
+
+export async function partialSize(file: string): Promise<number> {
+	try {
+		return (await fsp.stat(file)).size;
+	} catch {
+		return 0;
+	}
+}
+
+/** Downloads the missing bytes of one file and verifies it. Resolves when the partial is complete. */
+export async function transferFile(o: TransferOptions): Promise<void> {
+	let have = await partialSize(o.partialPath);
+	if (have > o.size) {
+		await fsp.truncate(o.partialPath, 0);
+		have = 0;
+	}
+	// The hash follows the bytes as they arrive; a resume first hashes what is already there.
+	const state = { hash: crypto.createHash('sha256') };
+	await hashExisting(o.partialPath, have, state.hash, o.signal);
+	if (have < o.size) have = await fetchInto(o, have, state);
+	if (have !== o.size) throw new TransientError(`transfer ended at ${have} of ${o.size} bytes`);
+	verify(o, state.hash.digest('hex'));
+}
+
+function verify(o: TransferOptions, digest: string): void {
+	if (o.sha256 && digest !== o.sha256.toLowerCase()) {
+		void fsp.rm(o.partialPath, { force: true });
+		throw new PermanentError(`SHA-256 mismatch (expected ${o.sha256}, got ${digest})`);
+	}
+}
+
+/** One HTTP request from `have` onwards; returns the partial's new length. */
+async function fetchInto(o: TransferOptions, have: number, state: { hash: crypto.Hash }): Promise<number> {
+	const stall = new AbortController();
+	const signal = AbortSignal.any([o.signal, stall.signal]);
+	let response: Response;
+	try {
+		response = await hubFetch(o.url, {
+			signal,
+			timeoutMs: Math.max(o.stallMs, 10_000),
+			headers: have > 0 ? { range: `bytes=${have}-` } : {},
+			what: o.url
+		});
+	} catch (err) {
+		throw classify(err, o.signal);
+	}
+	if (response.status === 416) return have;
+	if (have > 0 && response.status === 200) {
+		have = 0; // the server ignored Range: start over
+		state.hash = crypto.createHash('sha256');
+	}
+	const file = await fsp.open(o.partialPath, have === 0 ? 'w' : 'a');
+	let lastByteAt = Date.now();
+	const watchdog = setInterval(() => {
+		if (Date.now() - lastByteAt > o.stallMs) stall.abort(new TransientError(`no data for ${o.stallMs / 1000} s`));
+	}, Math.min(1000, o.stallMs / 2));
+	let pending: Promise<unknown> = Promise.resolve();
+	let batch: Buffer[] = [];
+	let batchSize = 0;
+	let lastFlush = Date.now();
+	const flush = async () => {
+		lastFlush = Date.now();
+		if (batchSize === 0) return;
+		const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batchSize);
+		batch = [];
+		batchSize = 0;
+		await pending;
+		pending = file.write(data);
+	};
+	try {
+		const reader = response.body!.getReader();
+		signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
+		for (;;) {
+			const { done, value } = await reader.read();
+			if (done) break;
+			lastByteAt = Date.now();
+			const chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+			state.hash.update(chunk);
+			batch.push(chunk);
+			batchSize += chunk.length;
+			have += chunk.length;
+			o.onBytes(chunk.length);
+			if (batchSize >= WRITE_BATCH || lastByteAt - lastFlush >= WRITE_INTERVAL_MS) await flush();
+		}
+		if (signal.aborted) throw signal.reason;
+	} catch (err) {
+		throw classify(stall.signal.aborted ? stall.signal.reason : err, o.signal);
+	} finally {
+		clearInterval(watchdog);
+		await flush().catch(() => {});
+		await pending.catch(() => {});
+		await file.close();
+	}
+	return have;
+}
+
+/** Our own abort (pause, cancel, shutdown) passes through; everything else says whether to retry. */
+function classify(err: unknown, own: AbortSignal): unknown {
+	if (own.aborted) return own.reason;
+	if (err instanceof TransientError || err instanceof PermanentError) return err;
+	const status = (err as { status?: number })?.status;
+	const code = (err as { code?: string })?.code;
+	if (status === 403 || status === 404 || code === 'offline') return new PermanentError((err as Error).message);
+	return new TransientError(err instanceof Error ? err.message : String(err));
+}

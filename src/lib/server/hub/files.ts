@@ -1,0 +1,66 @@
+/** A repo's files with sizes and SHA-256 from the Hub's LFS metadata, grouped into GGUF models. */
+import { encodePath, hubJson } from './client';
+import { groupGgufFiles, recommendFile, type FileEntry, type GgufGroup } from './quant';
+
+type TreeEntry = { type: string; path: string; size: number; oid?: string; lfs?: { oid: string; size: number } };
+
+/** Every file of a repo (recursively), following the tree endpoint's pagination. */
+export async function listRepoFiles(repo: string, revision = 'main', signal?: AbortSignal): Promise<FileEntry[]> {
+	const files: FileEntry[] = [];
+	let url: string | null = `/api/models/${encodePath(repo)}/tree/${encodeURIComponent(revision)}?recursive=true`;
+	for (let page = 0; url && page < 50; page++) {
+		const { data, response }: { data: TreeEntry[]; response: Response } = await hubJson<TreeEntry[]>(url, {
+			signal,
+			what: `repo ${repo}`
+		});
+		for (const entry of Array.isArray(data) ? data : []) {
+			if (entry.type !== 'file' || typeof entry.path !== 'string') continue;
+			files.push({
+				file: entry.path,
+				size_bytes: entry.lfs?.size ?? entry.size ?? 0,
+				sha256: entry.lfs?.oid ?? null
+			});
+		}
+		url = nextLink(response.headers.get('link'));
+	}
+	return files;
+}
+
+function nextLink(header: string | null): string | null {
+	const match = header ? /<([^>]+)>;\s*rel="next"/.exec(header) : null;
+	return match ? match[1] : null;
+}
+
+/** The `GET /api/models/repo/{owner}/{repo}/files` item. */
+export type RepoFile = {
+	file: string;
+	size_bytes: number;
+	quantization: string | null;
+	/** Number of files the model is split into (1 for a single file). */
+	parts: number;
+	/** SHA-256 of `file` (the first part of a split model). */
+	sha256: string | null;
+	fits_in_memory: boolean;
+	part_files: FileEntry[];
+};
+
+export type RepoFiles = { repo: string; revision: string; files: RepoFile[]; recommended: string | null; memory_limit_bytes: number };
+
+export function toRepoFile(group: GgufGroup, limitBytes: number): RepoFile {
+	return {
+		file: group.file,
+		size_bytes: group.size_bytes,
+		quantization: group.quantization,
+		parts: group.parts.length,
+		sha256: group.parts[0]?.sha256 ?? null,
+		fits_in_memory: group.size_bytes <= limitBytes,
+		part_files: group.parts
+	};
+}
+
+/** The repo's GGUF models (complete split sets only) and the one the app would pick. */
+export async function repoGgufFiles(repo: string, limitBytes: number, revision = 'main', signal?: AbortSignal): Promise<RepoFiles> {
+	const groups = groupGgufFiles(await listRepoFiles(repo, revision, signal)).filter((g) => g.complete);
+	const files = groups.map((g) => toRepoFile(g, limitBytes));
+	return { repo, revision, files, recommended: recommendFile(files, limitBytes)?.file ?? null, memory_limit_bytes: limitBytes };
+}

@@ -1,0 +1,6 @@
+export * from './client';
+export * from './files';
+export * from './ids';
+export * from './quant';
+export * from './search';
+export * from './schemas';

@@ -1,0 +1,94 @@
+/** Hub model search, filtered to GGUF repos, with the size of the file the app would pick. */
+import { hubJson } from './client';
+import { repoGgufFiles } from './files';
+
+export type SearchOptions = { query: string; limit: number; sort: string; maxSizeGb?: number; limitBytes: number };
+
+export type SearchResult = {
+	model_id: string;
+	author: string;
+	downloads: number;
+	likes: number;
+	last_modified: string | null;
+	tags: string[];
+	/** Size of the file the app would pick, in GiB (null when the file list could not be read). */
+	estimated_size_gb: number | null;
+	/** The same size in bytes. */
+	estimated_size_bytes: number | null;
+	is_downloaded: boolean;
+	gated: boolean;
+};
+
+type HubModel = { id: string; author?: string; downloads?: number; likes?: number; lastModified?: string; tags?: string[]; gated?: unknown };
+
+const SORTS: Record<string, string> = {
+	downloads: 'downloads',
+	likes: 'likes',
+	last_modified: 'lastModified',
+	lastModified: 'lastModified',
+	trending: 'trendingScore'
+};
+export const SEARCH_SORTS = Object.keys(SORTS);
+
+const GIB = 1024 ** 3;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+export async function searchModels(
+	options: SearchOptions,
+	isDownloaded: (repo: string) => Promise<boolean>
+): Promise<SearchResult[]> {
+	const params = new URLSearchParams({
+		search: options.query,
+		filter: 'gguf',
+		sort: SORTS[options.sort] ?? 'downloads',
+		direction: '-1',
+		limit: String(options.limit),
+		full: 'true'
+	});
+	const { data } = await hubJson<HubModel[]>(`/api/models?${params}`, { what: 'model search' });
+	const models = Array.isArray(data) ? data.filter((m) => typeof m?.id === 'string') : [];
+	const sizes = await mapLimit(models, 6, (m) => sizeFacts(m.id, options.limitBytes));
+	const results: SearchResult[] = [];
+	for (const [i, m] of models.entries()) {
+		const size = sizes[i];
+		if (options.maxSizeGb !== undefined && size && size.smallest / GIB > options.maxSizeGb) continue;
+		results.push({
+			model_id: m.id,
+			author: m.author ?? m.id.split('/')[0],
+			downloads: m.downloads ?? 0,
+			likes: m.likes ?? 0,
+			last_modified: m.lastModified ?? null,
+			tags: Array.isArray(m.tags) ? m.tags : [],
+			estimated_size_gb: size ? round2(size.picked / GIB) : null,
+			estimated_size_bytes: size ? size.picked : null,
+			is_downloaded: await isDownloaded(m.id).catch(() => false),
+			gated: Boolean(m.gated)
+		});
+	}
+	return results;
+}
+
+/** Size of the recommended file and of the smallest one; null when the repo's files cannot be read. */
+async function sizeFacts(repo: string, limitBytes: number): Promise<{ picked: number; smallest: number } | null> {
+	try {
+		const listing = await repoGgufFiles(repo, limitBytes, 'main');
+		if (listing.files.length === 0) return null;
+		const picked = listing.files.find((f) => f.file === listing.recommended) ?? listing.files[0];
+		return { picked: picked.size_bytes, smallest: Math.min(...listing.files.map((f) => f.size_bytes)) };
+	} catch {
+		return null;
+	}
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+	const out: R[] = new Array(items.length);
+	let next = 0;
+	const worker = async () => {
+		while (next < items.length) {
+			const i = next++;
+			out[i] = await fn(items[i]);
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+	return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * The local GGUF library: listing, characteristics and deletion. The pool plugs in what only it knows
+ * (which models are loaded) through `setLoadedCheck` and `registerBusyCheck`.
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { getConfig } from '../config';
+import { getDownloadManager } from '../downloads';
+import { ConflictError, NotFoundError } from '../http/errors';
+import { assertOnline, hubHeaders, resolveUrl } from '../hub/client';
+import { parseModelId, parseRepoId, pathInside } from '../hub/ids';
+import { parseSplit, splitPartName } from '../hub/quant';
+import { log } from '../log';
+import { readLocalConfig, readRemoteConfig, type ModelConfig } from './gguf-metadata';
+import { repoHasModels, scanModels, type LocalModel } from './scan';
+
+export type { LocalModel } from './scan';
+export type { ModelConfig } from './gguf-metadata';
+
+type BusyCheck = (modelId: string) => string | null;
+let loadedCheck: (modelId: string) => boolean = () => false;
+const busyChecks: BusyCheck[] = [];
+
+/** The pool tells the library which models are loaded (for `is_loaded`). */
+export function setLoadedCheck(check: (modelId: string) => boolean): void {
+	loadedCheck = check;
+}
+
+/** A check that forbids deleting a model, returning the reason (e.g. "loaded") or null. */
+export function registerBusyCheck(check: BusyCheck): void {
+	busyChecks.push(check);
+}
+
+const modelsDir = () => getConfig().modelsDir;
+
+export function listLocalModels(): Promise<LocalModel[]> {
+	return scanModels(modelsDir(), (id) => loadedCheck(id));
+}
+
+export async function isRepoDownloaded(repo: string): Promise<boolean> {
+	try {
+		return await repoHasModels(modelsDir(), parseRepoId(repo));
+	} catch {
+		return false;
+	}
+}
+
+/** Every file of a model on disk (all parts of a split set), or null when its first file is missing. */
+async function filesOf(id: string): Promise<string[] | null> {
+	const full = pathInside(modelsDir(), id);
+	const exists = await fsp.stat(full).then((s) => s.isFile(), () => false);
+	if (!exists) return null;
+	const split = parseSplit(path.basename(id));
+	if (!split) return [full];
+	return Array.from({ length: split.count }, (_, i) => path.join(path.dirname(full), splitPartName(path.basename(id), i + 1, split.count)));
+}
+
+/**
+ * Characteristics of a model: from the local file, or, for an id not on disk, from the Hub file's
+ * header via Range requests. Null when nothing can be read.
+ */
+export async function modelConfig(rawId: string): Promise<ModelConfig | null> {
+	const { id, repo, file } = parseModelId(rawId);
+	const local = await filesOf(id);
+	if (local) return readLocalConfig(local[0], file).catch(() => null);
+	assertOnline();
+	try {
+		return await readRemoteConfig(resolveUrl(repo, 'main', file), file, hubHeaders(), AbortSignal.timeout(30_000));
+	} catch (err) {
+		log.debug('remote GGUF header unreadable', { id, error: String(err) });
+		return null;
+	}
+}
+
+/** Deletes a model's files. 404 when absent; 409 while it is downloading or busy (e.g. loaded). */
+export async function deleteModel(rawId: string, options: { isInUse?: BusyCheck } = {}): Promise<{ deleted: true }> {
+	const { id } = parseModelId(rawId);
+	if (getDownloadManager().isDownloading(id)) throw new ConflictError(`${id} is downloading`, 'model_downloading');
+	const files = await filesOf(id);
+	if (!files) throw new NotFoundError(`Model ${id} not found`, 'model_not_found');
+	for (const check of [...busyChecks, ...(options.isInUse ? [options.isInUse] : [])]) {
+		const reason = check(id);
+		if (reason) throw new ConflictError(`${id} is ${reason}`, 'model_in_use', { reason });
+	}
+	for (const file of files) await fsp.rm(file, { force: true });
+	await removeEmptyParents(path.dirname(files[0]));
+	log.info('model deleted', { model_id: id });
+	return { deleted: true };
+}
+
+/** Removes the repo and owner folders when the deletion left them empty. */
+async function removeEmptyParents(dir: string): Promise<void> {
+	const root = path.resolve(modelsDir());
+	for (let current = dir; current.startsWith(root + path.sep); current = path.dirname(current)) {
+		const left = await fsp.readdir(current).catch(() => ['?']);
+		if (left.length > 0) return;
+		await fsp.rmdir(current).catch(() => {});
+	}
+}

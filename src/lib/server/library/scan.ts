@@ -1,0 +1,101 @@
+/**
+ * The local library: every complete GGUF model under the models dir (`<owner>/<repo>/<file>.gguf`),
+ * with metadata read from the files themselves. Partial files are not models; a split set is listed
+ * once (by its first part) and only when every part is there. Unreadable files are listed as unusable.
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { groupGgufFiles, type FileEntry } from '../hub/quant';
+import { readLocalConfig, type ModelConfig } from './gguf-metadata';
+
+export type LocalModel = {
+	id: string;
+	repo: string;
+	file: string;
+	size_bytes: number;
+	size_gb: number;
+	quantization: string | null;
+	architecture: string | null;
+	parameters: number | null;
+	context_length: number | null;
+	is_loaded: boolean;
+	parts: number;
+	usable: boolean;
+	error: string | null;
+	config: ModelConfig | null;
+};
+
+const GIB = 1024 ** 3;
+const MAX_DEPTH = 6;
+
+/** Relative paths of `.gguf` files under `root` (symbolic links followed for files, not folders). */
+async function walk(root: string, dir = '', depth = 0, out: FileEntry[] = []): Promise<FileEntry[]> {
+	let entries: import('node:fs').Dirent[];
+	try {
+		entries = await fsp.readdir(path.join(root, dir), { withFileTypes: true });
+	} catch {
+		return out;
+	}
+	for (const entry of entries) {
+		const rel = dir ? `${dir}/${entry.name}` : entry.name;
+		if (entry.name.startsWith('.')) continue;
+		if (entry.isDirectory() && depth < MAX_DEPTH) await walk(root, rel, depth + 1, out);
+		else if (/\.gguf$/i.test(entry.name) && depth >= 2) {
+			const stat = await fsp.stat(path.join(root, rel)).catch(() => null);
+			if (stat?.isFile()) out.push({ file: rel, size_bytes: stat.size, sha256: null });
+		}
+	}
+	return out;
+}
+
+type CacheEntry = { key: string; config: ModelConfig | null; error: string | null };
+const cache = new Map<string, CacheEntry>();
+
+async function configOf(full: string, fileName: string, size: number): Promise<CacheEntry> {
+	const stat = await fsp.stat(full);
+	const key = `${size}:${stat.mtimeMs}`;
+	const hit = cache.get(full);
+	if (hit?.key === key) return hit;
+	let entry: CacheEntry;
+	try {
+		entry = { key, config: await readLocalConfig(full, fileName), error: null };
+	} catch (err) {
+		entry = { key, config: null, error: `Unreadable GGUF: ${err instanceof Error ? err.message : String(err)}` };
+	}
+	cache.set(full, entry);
+	return entry;
+}
+
+/** Every complete model under `modelsDir`. `isLoaded` comes from the pool. */
+export async function scanModels(modelsDir: string, isLoaded: (id: string) => boolean = () => false): Promise<LocalModel[]> {
+	const files = await walk(modelsDir);
+	const models: LocalModel[] = [];
+	for (const group of groupGgufFiles(files)) {
+		if (!group.complete) continue;
+		const [owner, repo, ...rest] = group.file.split('/');
+		const meta = await configOf(path.join(modelsDir, group.file), rest.join('/'), group.size_bytes);
+		models.push({
+			id: group.file,
+			repo: `${owner}/${repo}`,
+			file: rest.join('/'),
+			size_bytes: group.size_bytes,
+			size_gb: Math.round((group.size_bytes / GIB) * 100) / 100,
+			quantization: meta.config?.quantization ?? group.quantization,
+			architecture: meta.config?.architecture ?? null,
+			parameters: meta.config?.parameters ?? null,
+			context_length: meta.config?.context_length ?? null,
+			is_loaded: isLoaded(group.file),
+			parts: group.parts.length,
+			usable: meta.config !== null,
+			error: meta.error,
+			config: meta.config
+		});
+	}
+	return models;
+}
+
+/** True when a repo folder holds at least one complete GGUF model. */
+export async function repoHasModels(modelsDir: string, repo: string): Promise<boolean> {
+	const files = await walk(path.join(modelsDir, repo), '', 2);
+	return groupGgufFiles(files).some((g) => g.complete);
+}

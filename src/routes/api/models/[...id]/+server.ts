@@ -1,0 +1,18 @@
+import { requireUser } from '$lib/server/auth';
+import { api } from '$lib/server/http/api';
+import { NotFoundError } from '$lib/server/http/errors';
+import * as library from '$lib/server/library';
+import type { RequestHandler } from './$types';
+
+/** `DELETE /api/models/{owner}/{repo}/{file}.gguf` (the id keeps its slashes). */
+export const DELETE: RequestHandler = api(async ({ locals, params }) => {
+	requireUser(locals);
+	return library.deleteModel(params.id);
+});
+
+// Nothing else lives under /api/models/…: other paths (e.g. the removed /available-parsers) are 404.
+const notFound: RequestHandler = api(({ url }) => {
+	throw new NotFoundError(`Not found: ${url.pathname}`);
+});
+export const GET = notFound;
+export const fallback = notFound;
