@@ -9,6 +9,7 @@ import { startDownloads } from './downloads';
 import { handleUpgrade } from './realtime/upgrade';
 import { getPool, startPool } from './pool';
 import * as library from './library';
+import { setMemoryLimitProvider } from './system/memory-limit';
 import { singleton } from './http/singleton';
 
 /** What the custom server (outside the SvelteKit bundle) needs from the app. */
@@ -41,6 +42,7 @@ export function startApp(): Promise<Config> {
 		// The library asks the pool, never the other way round: a loaded model cannot be deleted.
 		library.setLoadedCheck((id) => getPool().isLoaded(id));
 		library.registerBusyCheck((id) => (getPool().isLoaded(id) ? 'loaded' : null));
+		setMemoryLimitProvider(() => getPool().limits.memoryLimitBytes);
 
 		(globalThis as Record<symbol, unknown>)[BRIDGE_KEY] = {
 			handleUpgrade,
