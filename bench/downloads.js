@@ -111,7 +111,7 @@ async function waitDone(url, token, taskId, until = (/** @type {any} */ v) => ['
 	for (;;) {
 		const { body } = await api(url, 'GET', `/api/models/download/${taskId}/status`, token);
 		if (until(body)) return body;
-		await sleep(20);
+		await sleep(100); // polling must not take CPU from the download it measures
 	}
 }
 

@@ -5,7 +5,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-// @ts-expect-error plain JS fixture
 import { startFakeHub } from '../fixtures/fake-hub.js';
 import { call, signUp, startServer, tempDir, type SignedIn, type StartOptions, type TestServer } from './server';
 

@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain JS fixture
 import { writeTinyLlama } from '../../../../tests/fixtures/gguf.js';
 import { repoHasModels, scanModels } from './scan';
 
