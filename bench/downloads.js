@@ -164,6 +164,7 @@ async function main() {
 	try {
 		/** @type {{curl: number[], app: number[], viewers: number[]}} */
 		const runs = { curl: [], app: [], viewers: [] };
+		await appRun(app, token); // warm-up (JIT, first Hub listing), not recorded
 		for (let round = 0; round < ROUNDS; round++) {
 			const c = await curlRun(hub.url);
 			const a = await appRun(app, token);
