@@ -187,6 +187,18 @@ describe('failures and limits', () => {
 		expect(local.body.map((m: any) => m.id)).not.toContain(`${repo}/${file}`);
 	});
 
+	it('a dropped connection is retried from where it stopped', async () => {
+		const file = 'small-chat.Q6_K.gguf';
+		const key = `other-org/small-chat-GGUF/${file}`;
+		hub.resetStats();
+		hub.setMode({ dropAfter: 300_000, times: 1 }, key);
+		const res = await start({ repo: 'other-org/small-chat-GGUF', file });
+		const view = await waitForStatus(server, admin.token, res.body.task_id, isDone);
+		expect(view.status).toBe('completed');
+		expect(sha256(path.join(modelsDir, 'other-org/small-chat-GGUF', file))).toBe(served('other-org/small-chat-GGUF', file).sha256);
+		expect(hub.stats().transfers[key]).toBe(2);
+	});
+
 	it('two requests for the same model share one transfer', async () => {
 		const repo = 'test-org/tiny-llama-GGUF';
 		const file = 'tiny-llama-Q4_K_M.gguf';

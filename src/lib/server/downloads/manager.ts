@@ -8,18 +8,16 @@
  * transfer. A task has a worker only while `downloading`; every action that stops a worker awaits it
  * before touching files, so a partial file never has two writers.
  */
-import fsp from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ForbiddenError, InsufficientStorageError, NotFoundError } from '../http/errors';
 import { assertOnline } from '../hub/client';
-import { repoGgufFiles } from '../hub/files';
-import { parseFileName, parseRepoId } from '../hub/ids';
 import { log } from '../log';
+import { planDownload, type StartInput } from './plan';
 import type { DownloadView, StartedDownload } from './schemas';
 import { isActive, isTerminal, transition, type DownloadAction, type DownloadStatus } from './state';
 import * as store from './store';
 import { Task, viewOfRow } from './task';
-import { bytesOnDisk, removePartials, runJob, targetPath, type Job } from './worker';
+import { bytesOnDisk, removePartials, runJob, type Job } from './worker';
 
 export type ManagerOptions = {
 	modelsDir: string;
@@ -39,11 +37,6 @@ class Stop {
 	constructor(readonly kind: StopKind) {}
 }
 
-async function statfsFree(dir: string): Promise<number> {
-	const stats = await fsp.statfs(dir);
-	return stats.bavail * stats.bsize;
-}
-
 export class DownloadManager {
 	#tasks = new Map<string, Task>();
 	#byTaskId = new Map<string, string>();
@@ -58,31 +51,19 @@ export class DownloadManager {
 		return { repo: row.repo, revision: row.revision, parts: row.parts, modelsDir: this.options.modelsDir };
 	}
 
-	async start(input: { repo: string; file?: string; revision?: string }, userId: string | null): Promise<StartedDownload> {
-		const repo = parseRepoId(input.repo);
-		const file = input.file === undefined ? undefined : parseFileName(input.file);
-		const revision = input.revision ?? 'main';
-		assertOnline();
-		const listing = await repoGgufFiles(repo, this.options.limitBytes(), revision);
-		const wanted = file ?? listing.recommended;
-		const model = listing.files.find((f) => f.file === wanted || f.part_files.some((p) => p.file === wanted));
-		if (!model) throw new NotFoundError(`${repo} has no GGUF file ${wanted ?? ''}`.trim(), 'file_not_found');
-		const modelId = `${repo}/${model.file}`;
-		const job = this.#job({ repo, revision, parts: model.part_files });
-		const onDisk = await this.#isOnDisk(job);
-		await fsp.mkdir(this.options.modelsDir, { recursive: true });
-		const free = await (this.options.freeBytes ?? statfsFree)(this.options.modelsDir);
-		const have = await bytesOnDisk(job);
+	async start(input: StartInput, userId: string | null): Promise<StartedDownload> {
+		const plan = await planDownload(input, this.options);
+		const { model, modelId } = plan;
 
 		// No await from here until the task is registered (de-duplication).
 		const existing = this.#byModel.get(modelId);
 		if (existing) return started(existing, true);
-		if (onDisk) throw new ConflictError(`${modelId} is already downloaded`, 'already_downloaded', { model_id: modelId });
-		const missing = model.size_bytes - have;
-		if (missing > free) {
-			throw new InsufficientStorageError(`Not enough free disk space: ${missing} bytes needed, ${free} free`, {
+		if (plan.onDisk) throw new ConflictError(`${modelId} is already downloaded`, 'already_downloaded', { model_id: modelId });
+		const missing = model.size_bytes - plan.have;
+		if (missing > plan.free) {
+			throw new InsufficientStorageError(`Not enough free disk space: ${missing} bytes needed, ${plan.free} free`, {
 				needed_bytes: missing,
-				free_bytes: free
+				free_bytes: plan.free
 			});
 		}
 		const now = new Date();
@@ -91,13 +72,13 @@ export class DownloadManager {
 			taskId: randomUUID(),
 			userId,
 			modelId,
-			repo,
+			repo: plan.repo,
 			file: model.file,
-			revision,
+			revision: plan.revision,
 			parts: model.part_files,
 			status: 'pending',
 			totalBytes: model.size_bytes,
-			downloadedBytes: have,
+			downloadedBytes: plan.have,
 			error: null,
 			createdAt: now,
 			updatedAt: now,
@@ -108,14 +89,6 @@ export class DownloadManager {
 		log.info('download queued', { model_id: modelId, bytes: model.size_bytes });
 		this.#pump();
 		return started(task, false);
-	}
-
-	async #isOnDisk(job: Job): Promise<boolean> {
-		for (const part of job.parts) {
-			const exists = await fsp.stat(targetPath(job, part.file)).then(() => true, () => false);
-			if (!exists) return false;
-		}
-		return true;
 	}
 
 	#register(task: Task): void {

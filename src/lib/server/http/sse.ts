@@ -52,6 +52,20 @@ export function throttle<T>(send: (value: T) => void, intervalMs: number, now = 
 	};
 }
 
+// Many viewers of one download receive the same event object: encode it once for all of them.
+const encoded = new WeakMap<object, Uint8Array>();
+const encoder = new TextEncoder();
+
+function encodeEvent(data: unknown): Uint8Array {
+	if (typeof data !== 'object' || data === null) return encoder.encode(formatEvent(data));
+	let bytes = encoded.get(data);
+	if (!bytes) {
+		bytes = encoder.encode(formatEvent(data));
+		encoded.set(data, bytes);
+	}
+	return bytes;
+}
+
 export type SseSink = { send: (data: unknown) => void; close: () => void };
 
 /**
@@ -60,7 +74,6 @@ export type SseSink = { send: (data: unknown) => void; close: () => void };
  * timing the stream out.
  */
 export function sseResponse(start: (sink: SseSink) => (() => void) | void, keepAliveMs = 15_000): Response {
-	const encoder = new TextEncoder();
 	let cleanup: (() => void) | void;
 	let keepAlive: ReturnType<typeof setInterval> | null = null;
 	let closed = false;
@@ -74,7 +87,7 @@ export function sseResponse(start: (sink: SseSink) => (() => void) | void, keepA
 		start(controller) {
 			const sink: SseSink = {
 				send(data) {
-					if (!closed) controller.enqueue(encoder.encode(formatEvent(data)));
+					if (!closed) controller.enqueue(encodeEvent(data));
 				},
 				close() {
 					if (closed) return;
