@@ -2,6 +2,7 @@
  * A GGUF file's characteristics from its own header, read with node-llama-cpp's `readGgufFileInfo`
  * (no model load). Works on local paths and, with HTTP Range requests, on remote URLs.
  */
+import { checkGgufHeader } from '../gguf/check';
 import { GgufFileType, readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import fsp from 'node:fs/promises';
 import { parseQuantization } from '../hub/quant';
@@ -69,6 +70,8 @@ export function toModelConfig(info: GgufFileInfo, fileName: string): ModelConfig
 
 /** Reads a local file's header. Throws on a truncated or corrupt file. */
 export async function readLocalConfig(file: string, fileName = file): Promise<ModelConfig> {
+	// node-llama-cpp's parser never returns on some garbage headers: walk the header with bounds first.
+	await checkGgufHeader(file);
 	const info = await readGgufFileInfo(file, { sourceType: 'filesystem', logWarnings: false, spliceSplitFiles: false });
 	const size = (await fsp.stat(file)).size;
 	const required = requiredFileSize(info);

@@ -20,6 +20,8 @@ beforeAll(() => {
 	fs.writeFileSync(path.join(dir, 'org/bad-GGUF/truncated-Q4_K_M.gguf'), good.subarray(0, 200));
 	fs.writeFileSync(path.join(dir, 'org/bad-GGUF/short-Q8_0.gguf'), good.subarray(0, good.length - 100));
 	fs.writeFileSync(path.join(dir, 'org/bad-GGUF/garbage-F16.gguf'), Buffer.from('not a gguf file at all'));
+	// A valid magic and version followed by junk: node-llama-cpp's own parser never returns on this one.
+	fs.writeFileSync(path.join(dir, 'org/bad-GGUF/junk-Q4_0.gguf'), Buffer.concat([Buffer.from('GGUF'), Buffer.from([3, 0, 0, 0]), Buffer.from('truncated')]));
 	put('loose.gguf'); // not in <owner>/<repo>/ layout
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -30,6 +32,7 @@ describe('scanModels', () => {
 		const byId = Object.fromEntries(models.map((m) => [m.id, m]));
 		expect(Object.keys(byId).sort()).toEqual([
 			'org/bad-GGUF/garbage-F16.gguf',
+			'org/bad-GGUF/junk-Q4_0.gguf',
 			'org/bad-GGUF/short-Q8_0.gguf',
 			'org/bad-GGUF/truncated-Q4_K_M.gguf',
 			'org/good-GGUF/good-Q4_K_M.gguf',
@@ -55,7 +58,8 @@ describe('scanModels', () => {
 
 	it('reports truncated and corrupt files as unusable instead of failing', async () => {
 		const models = await scanModels(dir);
-		for (const id of ['org/bad-GGUF/truncated-Q4_K_M.gguf', 'org/bad-GGUF/short-Q8_0.gguf', 'org/bad-GGUF/garbage-F16.gguf']) {
+		const bad = ['truncated-Q4_K_M', 'short-Q8_0', 'garbage-F16', 'junk-Q4_0'].map((f) => `org/bad-GGUF/${f}.gguf`);
+		for (const id of bad) {
 			const m = models.find((x) => x.id === id)!;
 			expect(m.usable).toBe(false);
 			expect(m.error).toMatch(/Unreadable GGUF/);

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from 'node-llama-cpp';
-import { checkGgufHeader } from './gguf-check';
+import { checkGgufHeader } from '../gguf/check';
 import type { Estimate, LoadedBackend, LoadOptions, ModelLoader } from './types';
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../../../../tests/fixtures/gguf.js';
-import { checkGgufHeader } from './gguf-check';
+import { checkGgufHeader } from './check';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gguf-check-'));
 const good = path.join(dir, 'good.gguf');
