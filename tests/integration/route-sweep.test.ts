@@ -300,6 +300,11 @@ describe('the sweep', () => {
 		}
 		const broken = answers.filter(([, r]) => r.status === 'reset' || r.status >= 500);
 		expect(broken.map(([w, r]) => `${w}: ${describeReply(r)}`)).toEqual([]);
+		// A revision is one name in the Hub URL, never a dot segment that reaches another Hub endpoint.
+		for (const revision of ['..', '.', '..%2F..']) {
+			const res = await send('GET', `/api/models/repo/test-org/tiny-llama-GGUF/files?revision=${revision}`, { token: admin.token });
+			expect(res.status, revision).toBe(400);
+		}
 	});
 
 	it("4. a mutation riding on the admin's cookie from another site → 403", async () => {
@@ -412,6 +417,30 @@ describe('the sweep', () => {
 			expect((await call(server, 'GET', '/api/auth/me', { token: who.token })).status).toBe(200);
 			expect((await call(server, 'GET', '/api/auth/me', { cookie: who.cookie })).status).toBe(200);
 		}
+	});
+});
+
+describe('bodies a model would choke on', () => {
+	// Built as text: a value this deep overflows JSON.stringify's recursion in the test itself.
+	const deepSchema = (n: number) => '{"type":"object","properties":{"a":'.repeat(n) + '{"type":"string"}' + '}}'.repeat(n);
+	const chat = (extra: string) =>
+		`{"model": "${KEPT_MODEL}", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2, ${extra}}`;
+
+	it('/v1 answers 4xx, never 5xx, to schemas nested thousands deep and inputs longer than the context', async () => {
+		const cases: [string, string, number[]][] = [
+			['/v1/chat/completions', chat(`"tools": [{"type": "function", "function": {"name": "f", "parameters": ${deepSchema(3000)}}}]`), [400]],
+			['/v1/chat/completions', chat(`"response_format": {"type": "json_schema", "json_schema": {"schema": ${deepSchema(3000)}}}`), [400]],
+			['/v1/chat/completions', chat(`"response_format": {"type": "json_schema", "json_schema": {"schema": {"type": "nonsense"}}}`), [200, 400]],
+			['/v1/chat/completions', chat(`"tools": [{"type": "function", "function": {"name": "f", "parameters": {"$ref": "#"}}}]`), [200, 400]],
+			// Longer than the model's context: cut to fit (or refused), never a crash.
+			['/v1/embeddings', JSON.stringify({ model: KEPT_MODEL, input: 'word '.repeat(20_000) }), [200, 400]],
+			['/v1/completions', JSON.stringify({ model: KEPT_MODEL, prompt: 'word '.repeat(20_000), max_tokens: 2 }), [200, 400]]
+		];
+		await sweep(cases, async ([p, body, allowed]) => {
+			const res = await send('POST', p, { token: admin.token, body });
+			return allowed.includes(res.status as number) ? null : `${p} ${body.slice(0, 150)}: ${describeReply(res)}`;
+		});
+		expect((await call(server, 'GET', '/health')).status).toBe(200);
 	});
 });
 

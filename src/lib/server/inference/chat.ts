@@ -12,7 +12,7 @@ import { BadRequestError } from '../http/errors';
 import { getLlamaInstance } from '../llama';
 import type { Lease } from '../pool';
 import { toHistory } from './history';
-import { jsonClosingSuffix } from './json';
+import { jsonClosingSuffix, jsonDepth } from './json';
 import type { ChatCompletionRequest, FinishReason, OpenAiToolCall } from './openai';
 import { generationOptions, type Sampling } from './sampling';
 
@@ -58,10 +58,17 @@ async function grammarFor(format: ChatCompletionRequest['response_format']): Pro
 	}
 }
 
+/** Deeper parameter schemas overflow node-llama-cpp's recursive schema walk (a 500 instead of a 400). */
+const MAX_TOOL_SCHEMA_DEPTH = 64;
+
 /** OpenAI `tools` as node-llama-cpp functions, narrowed by `tool_choice`. */
 function functionsFor(req: ChatCompletionRequest): ChatModelFunctions | undefined {
 	const choice = req.tool_choice;
 	if (!req.tools || req.tools.length === 0 || choice === 'none') return undefined;
+	const tooDeep = req.tools.find((t) => jsonDepth(t.function.parameters) > MAX_TOOL_SCHEMA_DEPTH);
+	if (tooDeep) {
+		throw new BadRequestError(`tools: the parameters of ${tooDeep.function.name} nest deeper than ${MAX_TOOL_SCHEMA_DEPTH} levels`, 'invalid_request_error');
+	}
 	const named = typeof choice === 'object' && choice ? choice.function.name : null;
 	const tools = named ? req.tools.filter((t) => t.function.name === named) : req.tools;
 	if (named && tools.length === 0) throw new BadRequestError(`tool_choice names an unknown function: ${named}`, 'invalid_request_error');
