@@ -214,7 +214,7 @@ describe('the sweep', () => {
 			if (signedIn.status !== 404 && signedIn.status !== 405) return `${label(e)} as admin: ${describeReply(signedIn)}`;
 			return null;
 		});
-	});
+	}, 240_000);
 
 	it('2. an invalid Bearer token, API key or session cookie → 401, and ?token= works only on the stream', async () => {
 		const forged = [
@@ -268,7 +268,7 @@ describe('the sweep', () => {
 		});
 		report('40 MB body', answers);
 		expect((await call(server, 'GET', '/health')).status).toBe(200);
-	});
+	}, 240_000);
 
 	it('3c. junk query parameters → never 5xx (admin)', async () => {
 		const cursor = (text: string) => Buffer.from(text).toString('base64url');
@@ -305,7 +305,7 @@ describe('the sweep', () => {
 			const res = await send('GET', `/api/models/repo/test-org/tiny-llama-GGUF/files?revision=${revision}`, { token: admin.token });
 			expect(res.status, revision).toBe(400);
 		}
-	});
+	}, 240_000);
 
 	it("4. a mutation riding on the admin's cookie from another site → 403", async () => {
 		await sweep(mutating, async (e) => {
@@ -426,12 +426,22 @@ describe('bodies a model would choke on', () => {
 	const chat = (extra: string) =>
 		`{"model": "${KEPT_MODEL}", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 2, ${extra}}`;
 
-	it('/v1 answers 4xx, never 5xx, to schemas nested thousands deep and inputs longer than the context', async () => {
+	it('/v1 answers 4xx, never 5xx (nor a 200 stream that fails), to schemas nested thousands deep and inputs longer than the context', async () => {
 		const cases: [string, string, number[]][] = [
 			['/v1/chat/completions', chat(`"tools": [{"type": "function", "function": {"name": "f", "parameters": ${deepSchema(3000)}}}]`), [400]],
 			['/v1/chat/completions', chat(`"response_format": {"type": "json_schema", "json_schema": {"schema": ${deepSchema(3000)}}}`), [400]],
 			['/v1/chat/completions', chat(`"response_format": {"type": "json_schema", "json_schema": {"schema": {"type": "nonsense"}}}`), [200, 400]],
 			['/v1/chat/completions', chat(`"tools": [{"type": "function", "function": {"name": "f", "parameters": {"$ref": "#"}}}]`), [200, 400]],
+			['/v1/chat/completions', chat(`"stream": true`), [200]],
+			// A stream too: a request it would refuse is a 400 before the stream starts, not a 200 that ends in an error.
+			['/v1/chat/completions', chat(`"stream": true, "tools": [{"type": "function", "function": {"name": "f", "parameters": ${deepSchema(3000)}}}]`), [400]],
+			['/v1/chat/completions', chat(`"stream": true, "response_format": {"type": "json_schema", "json_schema": {"schema": ${deepSchema(3000)}}}`), [400]],
+			['/v1/chat/completions', chat(`"stream": true, "tool_choice": {"type": "function", "function": {"name": "nope"}}, "tools": [{"type": "function", "function": {"name": "f"}}]`), [400]],
+			[
+				'/v1/chat/completions',
+				JSON.stringify({ model: KEPT_MODEL, stream: true, max_tokens: 2, messages: [{ role: 'tool', content: 'x', tool_call_id: 'unknown' }] }),
+				[400]
+			],
 			// Longer than the model's context: cut to fit (or refused), never a crash.
 			['/v1/embeddings', JSON.stringify({ model: KEPT_MODEL, input: 'word '.repeat(20_000) }), [200, 400]],
 			['/v1/completions', JSON.stringify({ model: KEPT_MODEL, prompt: 'word '.repeat(20_000), max_tokens: 2 }), [200, 400]]

@@ -77,21 +77,29 @@ function functionsFor(req: ChatCompletionRequest): ChatModelFunctions | undefine
 	);
 }
 
+export type PreparedChat = { grammar?: LlamaGrammar; functions?: ChatModelFunctions; history: ChatHistoryItem[] };
+
+/**
+ * Everything in a request that can be refused (400), checked before a model is leased or a stream
+ * starts, so a bad request is a 400 and never a 200 stream that ends in an error.
+ */
+export async function prepareChat(req: ChatCompletionRequest, systemPrompt: string): Promise<PreparedChat> {
+	const grammar = await grammarFor(req.response_format);
+	const functions = functionsFor(req);
+	if (grammar && functions) throw new BadRequestError('response_format cannot be combined with tools', 'invalid_request_error');
+	return { grammar, functions, history: toHistory(req.messages, systemPrompt) };
+}
+
 /**
  * One chat completion on a leased sequence. JSON formats are enforced by a grammar during generation;
  * an answer cut off by `max_tokens` is closed so it still parses (finish reason `length`).
  */
 export async function runChat(
 	lease: Lease,
-	req: ChatCompletionRequest,
+	{ grammar, functions, history }: PreparedChat,
 	sampling: Sampling,
-	systemPrompt: string,
 	callbacks: ChatCallbacks
 ): Promise<ChatResult> {
-	const grammar = await grammarFor(req.response_format);
-	const functions = functionsFor(req);
-	if (grammar && functions) throw new BadRequestError('response_format cannot be combined with tools', 'invalid_request_error');
-	const history: ChatHistoryItem[] = toHistory(req.messages, systemPrompt);
 	const chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: chatWrapperFor(lease.model), autoDisposeSequence: false });
 	try {
 		const common = {
