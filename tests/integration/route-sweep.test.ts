@@ -471,6 +471,23 @@ describe('across users', () => {
 		expect(all.body.map((k: any) => k.id)).toContain(id);
 	});
 
+	it('a key limited to some models cannot widen itself: under /api it may only read', async () => {
+		const limited = await call(server, 'POST', '/api/auth/api-keys', { token: user.token, body: { name: 'limited', allowed_models: [KEPT_MODEL] } });
+		expect(limited.status).toBe(201);
+		secrets.push(limited.body.key);
+		const key = limited.body.key;
+		expect((await call(server, 'GET', '/api/auth/me', { token: key })).status).toBe(200);
+		const keysBefore = (await call(server, 'GET', '/api/auth/api-keys', { token: user.token })).body.length;
+		const mint = await call(server, 'POST', '/api/auth/api-keys', { token: key, body: { name: 'wider' } });
+		expect(mint.status).toBe(403);
+		expect(mint.body.code).toBe('restricted_api_key');
+		const profile = (await call(server, 'GET', '/api/profiles', { token: key })).body.find((p: any) => p.name === 'sweep-profile');
+		const repoint = await call(server, 'PUT', `/api/profiles/${profile.id}`, { token: key, body: { model_id: 'other/repo/any.gguf' } });
+		expect(repoint.status).toBe(403);
+		expect((await call(server, 'GET', '/api/auth/api-keys', { token: user.token })).body.length).toBe(keysBefore);
+		expect((await call(server, 'GET', `/api/profiles/${profile.id}`, { token: user.token })).body.model_id).toBe(KEPT_MODEL);
+	});
+
 	it("downloads are shared machine state: everyone sees them, only the owner or an admin controls them", async () => {
 		const repo = 'test-org/tiny-llama-GGUF';
 		const file = 'tiny-llama-Q8_0.gguf';
