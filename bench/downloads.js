@@ -6,13 +6,13 @@
  *
  * Usage: node bench/downloads.js   (env BENCH_DOWNLOAD_MB, default 512; BENCH_ROUNDS, default 3)
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startFakeHub } from '../tests/fixtures/fake-hub.js';
+import { promisify } from 'node:util';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORK = path.join(ROOT, 'bench/.work/downloads');
@@ -44,6 +44,23 @@ async function freePort() {
 			srv.close(() => resolve(port));
 		});
 	});
+}
+
+/** The fake Hub in its own process, so the bench's own work does not slow it. @param {string} dir */
+async function startHub(dir) {
+	const port = await freePort();
+	const child = spawn(process.execPath, [path.join(ROOT, 'tests/fixtures/fake-hub.js'), '--port', String(port), '--models-dir', dir], { stdio: 'ignore' });
+	const url = `http://127.0.0.1:${port}`;
+	/** @param {string} action @param {unknown} [body] */
+	const control = async (action, body) => {
+		const res = await fetch(`${url}/__control/${action}`, { method: body ? 'POST' : 'GET', body: body ? JSON.stringify(body) : undefined });
+		return res.json();
+	};
+	for (let i = 0; i < 300; i++) {
+		if (await control('stats').then(() => true, () => false)) return { url, child, control };
+		await sleep(100);
+	}
+	throw new Error('fake Hub did not start');
 }
 
 /** @param {string} dataDir @param {string} hubUrl */
@@ -121,10 +138,10 @@ async function appRun(/** @type {{url: string}} */ app, /** @type {string} */ to
 	return { bps: done.total_bytes / seconds, seconds, events };
 }
 
-function curlRun(/** @type {string} */ hubUrl) {
+async function curlRun(/** @type {string} */ hubUrl) {
 	const out = path.join(WORK, 'curl.bin');
 	const t0 = performance.now();
-	execFileSync('curl', ['-sfL', '-o', out, `${hubUrl}/${REPO}/resolve/main/${FILE}`]);
+	await promisify(execFile)('curl', ['-sfL', '-o', out, `${hubUrl}/${REPO}/resolve/main/${FILE}`]);
 	const seconds = (performance.now() - t0) / 1000;
 	const bytes = fs.statSync(out).size;
 	fs.rmSync(out);
@@ -139,7 +156,8 @@ async function main() {
 	const big = path.join(WORK, 'hub', REPO, FILE);
 	console.log(`writing a ${SIZE_MB} MB random file…`);
 	const sha256 = makeBigFile(big);
-	const hub = await startFakeHub({ modelsDir: path.join(WORK, 'hub'), repos: [{ id: REPO, files: [{ name: FILE, path: big, sha256 }] }] });
+	const hub = await startHub(path.join(WORK, 'hub'));
+	await hub.control('repos', { id: REPO, files: [{ name: FILE, path: big, sha256 }] });
 	const dataDir = path.join(WORK, 'app');
 	let app = await startApp(dataDir, hub.url);
 	const token = await adminToken(app.url);
@@ -147,7 +165,7 @@ async function main() {
 		/** @type {{curl: number[], app: number[], viewers: number[]}} */
 		const runs = { curl: [], app: [], viewers: [] };
 		for (let round = 0; round < ROUNDS; round++) {
-			const c = curlRun(hub.url);
+			const c = await curlRun(hub.url);
 			const a = await appRun(app, token);
 			const v = await appRun(app, token, VIEWERS);
 			runs.curl.push(c.bps);
@@ -157,17 +175,16 @@ async function main() {
 		}
 
 		// Resume after a kill: slow the Hub so the kill lands mid-transfer.
-		hub.setMode({ throttle: 100e6 }, `${REPO}/${FILE}`);
+		await hub.control('mode', { file: `${REPO}/${FILE}`, mode: { throttle: 100e6 } });
 		const started = await api(app.url, 'POST', '/api/models/download', token, { repo: REPO, file: FILE });
 		await waitDone(app.url, token, started.body.task_id, (v) => v.downloaded_bytes > (SIZE_MB << 20) * 0.4);
 		app.child.kill('SIGKILL');
 		await sleep(300);
 		const kept = fs.statSync(path.join(dataDir, 'models', REPO, `${FILE}.partial`)).size;
-		hub.setMode(null, `${REPO}/${FILE}`);
-		hub.resetStats();
+		await hub.control('reset', {});
 		app = await startApp(dataDir, hub.url);
 		const resumed = await waitDone(app.url, token, started.body.task_id);
-		const sent = hub.stats().bytes_sent[`${REPO}/${FILE}`] ?? 0;
+		const sent = (await hub.control('stats')).bytes_sent[`${REPO}/${FILE}`] ?? 0;
 		const total = SIZE_MB << 20;
 		const result = {
 			date: new Date().toISOString().slice(0, 10),
@@ -186,7 +203,7 @@ async function main() {
 		console.log(JSON.stringify(result, null, 2));
 	} finally {
 		app.child.kill('SIGKILL');
-		await hub.close();
+		hub.child.kill('SIGKILL');
 		fs.rmSync(WORK, { recursive: true, force: true });
 	}
 }

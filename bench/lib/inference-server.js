@@ -99,3 +99,10 @@ export async function streamChat(url, token, body) {
 	}
 	return { ttft, totalMs: performance.now() - start, tokens };
 }
+
+/** The same chat without streaming: total time and completion tokens. @param {string} url @param {string} token @param {Record<string, unknown>} body */
+export async function plainChat(url, token, body) {
+	const start = performance.now();
+	const res = await call(url, 'POST', '/v1/chat/completions', body, token);
+	return { ttft: NaN, totalMs: performance.now() - start, tokens: res.usage.completion_tokens };
+}

@@ -121,3 +121,16 @@ test('load more brings older pages until none are left', async ({ page, context 
 	await expect(page.getByTestId('load-more')).toHaveCount(0);
 	await expect(page.getByTestId('row-count')).toHaveText('130 shown');
 });
+
+test('shows Offline while the server is down and reconnects by itself', async ({ page, context }) => {
+	await signInBrowser(context, admin);
+	await page.goto(`${server.url}/audit`);
+	await expect(page.getByTestId('live-status')).toHaveText('Live');
+	const { port, dataDir } = server;
+	await server.stop();
+	await expect(page.getByTestId('live-status')).toHaveAttribute('data-status', 'offline');
+	server = await startServer({ port, dataDir });
+	await expect(page.getByTestId('live-status')).toHaveText('Live', { timeout: 45_000 });
+	const id = await v1Request(admin);
+	await expect(page.locator(`[data-testid="audit-row"][data-request-id="${id}"]`)).toBeVisible();
+});

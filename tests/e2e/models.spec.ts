@@ -3,8 +3,11 @@
  * watch the download's bar advance to done, see the model in the library, delete it; reconnecting
  * bars after a reload with pause/resume/cancel; Hub failures shown as messages.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { startFakeHub } from '../fixtures/fake-hub.js';
+import { writeTinyLlama } from '../fixtures/gguf.js';
 import { signUp, startServer, type TestServer } from '../helpers/server';
 
 const REPO = 'test-org/tiny-llama-GGUF';
@@ -81,8 +84,12 @@ test('search, pick a quant, watch it download, see it in the library, delete it'
 	const tile = page.locator(`[data-testid="download-tile"][data-model="${REPO}/${Q4}"]`);
 	await expect(tile).toBeVisible();
 	// The bar advances: seen part-way, then done.
-	await expect.poll(() => progressOf(tile), { timeout: 20_000, intervals: [100] }).toBeGreaterThan(0);
-	expect(await progressOf(tile)).toBeLessThan(100);
+	await expect
+		.poll(async () => {
+			const value = await progressOf(tile);
+			return value > 0 && value < 100;
+		}, { timeout: 20_000, intervals: [100] })
+		.toBe(true);
 	await expect(tile).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
 	await expect(tile.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
 	await expect(tile.getByTestId('download-status')).toHaveText('Done');
@@ -106,6 +113,18 @@ test('search, pick a quant, watch it download, see it in the library, delete it'
 	await expect(page.getByTestId('library-notice')).toContainText(`Deleted ${REPO}/${Q4}`);
 	await page.reload();
 	await expect(page.getByTestId('library-empty')).toBeVisible();
+
+	// A broken file in the models dir is listed as unusable, with the reason, and can be deleted.
+	const broken = path.join(server.dataDir, 'models', 'local', 'broken', 'broken.Q4_K_M.gguf');
+	writeTinyLlama(broken);
+	fs.truncateSync(broken, 200);
+	await page.reload();
+	const brokenCard = page.locator('[data-testid="library-card"][data-model="local/broken/broken.Q4_K_M.gguf"]');
+	await expect(brokenCard).toContainText('unusable');
+	await expect(brokenCard).toContainText('Unreadable GGUF');
+	await brokenCard.getByRole('button', { name: /Delete/ }).click();
+	await expect(brokenCard).toHaveCount(0);
+	expect(fs.existsSync(broken)).toBe(false);
 });
 
 test('a reload mid-download reconnects the bar; pause, resume and cancel', async ({ page }) => {
@@ -175,9 +194,9 @@ test('offline mode says the Hub is not contacted', async ({ page }) => {
 	}
 });
 
-test('sort and filters change what is listed', async ({ page }) => {
+test('sort and filters change what is listed; search and the picker work from the keyboard', async ({ page }) => {
 	const first = page.getByTestId('search-result').first();
-	await page.getByRole('button', { name: 'Search' }).click();
+	await page.getByLabel('Search GGUF models on the Hub').press('Enter');
 	await expect(first).toHaveAttribute('data-repo', 'other-org/small-chat-GGUF');
 	await page.getByLabel('Sort by').selectOption('likes');
 	await expect(first).toHaveAttribute('data-repo', 'test-org/gated-llama-GGUF');
@@ -191,8 +210,18 @@ test('sort and filters change what is listed', async ({ page }) => {
 	// A quantization filter narrows the picker; the recommendation (Q4_K_M) is hidden, so Q8_0 is preselected.
 	await page.getByLabel('Quantization').selectOption('Q8_0');
 	const result = page.locator(`[data-testid="search-result"][data-repo="${REPO}"]`);
-	await result.getByRole('button', { name: 'Files' }).click();
+	await result.getByRole('button', { name: 'Files' }).focus();
+	await page.keyboard.press('Enter');
 	await expect(result.getByTestId('repo-file')).toHaveCount(1);
 	await expect(result.getByRole('radio', { name: new RegExp(Q8) })).toBeChecked();
 	await expect(result.getByTestId('file-picker')).toContainText('2 more hidden by the filters');
+
+	// Back to every quantization: arrow keys move the choice, Tab reaches Download.
+	await page.getByLabel('Quantization').selectOption('');
+	await expect(result.getByTestId('repo-file')).toHaveCount(3);
+	await result.getByRole('radio', { name: new RegExp(Q4) }).focus();
+	await page.keyboard.press('ArrowDown');
+	await expect(result.getByRole('radio', { name: new RegExp(Q4) })).not.toBeChecked();
+	await page.keyboard.press('Tab');
+	await expect(result.getByRole('button', { name: 'Download' })).toBeFocused();
 });

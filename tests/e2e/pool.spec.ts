@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { writeTinyLlama } from '../fixtures/gguf.js';
-import { call, signIn as signInApi, startServer, tempDir, type TestServer } from '../helpers/server';
+import { call, signIn as signInApi, signUp, startServer, tempDir, type TestServer } from '../helpers/server';
 
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct-horse-battery';
@@ -229,6 +229,29 @@ test('chat shows the reason when the model does not fit in memory', async ({ pag
 		await expect(page.getByTestId('chat-send')).toBeVisible();
 	} finally {
 		await call(server, 'PUT', '/api/settings/pool', { token, body: { max_memory: before.body.max_memory } });
+	}
+});
+
+test('a user who is not an admin sees the pool settings but cannot change them', async ({ browser }) => {
+	const adminToken = await ensureProfile(PROFILE);
+	await signUp(server, 'user@example.com', PASSWORD, adminToken);
+	const userPage = await browser.newPage();
+	try {
+		await userPage.goto(`${server.url}/login`);
+		await userPage.getByLabel('Email').fill('user@example.com');
+		await userPage.getByLabel('Password').fill(PASSWORD);
+		await userPage.getByRole('button', { name: 'Sign in' }).click();
+		await expect(userPage.getByTestId('current-user')).toHaveText('user@example.com');
+		await userPage.goto(`${server.url}/settings`);
+		const section = userPage.getByTestId('pool-settings');
+		await expect(section.getByTestId('pool-max-models')).toBeDisabled();
+		await expect(section.getByTestId('pool-save')).toHaveCount(0);
+		await expect(section).toContainText('Only administrators can change these');
+		// The user can still load and use profiles.
+		await userPage.goto(`${server.url}/servers`);
+		await expect(serverCard(userPage)).toBeVisible();
+	} finally {
+		await userPage.close();
 	}
 });
 

@@ -157,6 +157,33 @@ describe('/v1 with the official openai client', () => {
 		expect(models.body.map((m: { active_requests: number }) => m.active_requests)).toEqual(models.body.map(() => 0));
 	});
 
+	it('accepts tools and a tool result round trip', async () => {
+		const tools = [
+			{
+				type: 'function' as const,
+				function: { name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }
+			}
+		];
+		const first = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Weather in Paris?' }], tools, max_tokens: 8 });
+		expect(['stop', 'length', 'tool_calls']).toContain(first.choices[0].finish_reason);
+		const second = await client.chat.completions.create({
+			model: MODEL,
+			tools,
+			max_tokens: 8,
+			messages: [
+				{ role: 'user', content: 'Weather in Paris?' },
+				{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+				{ role: 'tool', tool_call_id: 'call_1', content: '{"temp_c":21}' }
+			]
+		});
+		expect(second.choices[0].message.role).toBe('assistant');
+		const orphan = await call(server, 'POST', '/v1/chat/completions', {
+			token: admin.token,
+			body: { model: MODEL, messages: [{ role: 'tool', tool_call_id: 'nope', content: 'x' }] }
+		});
+		expect(orphan.status).toBe(400);
+	});
+
 	it('refuses an unauthenticated request with a 401 envelope', async () => {
 		const anonymous = await call(server, 'POST', '/v1/chat/completions', { body: { model: MODEL, messages: [{ role: 'user', content: 'x' }] } });
 		expect(anonymous.status).toBe(401);

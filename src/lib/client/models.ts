@@ -58,6 +58,9 @@ export type LocalModel = {
 	parameters: number | string | null;
 	context_length: number | null;
 	is_loaded: boolean;
+	/** False when the file's GGUF header cannot be read (truncated, corrupt); `error` says why. */
+	usable?: boolean;
+	error?: string | null;
 };
 
 export type MemoryInfo = { recommended_gb: number; total_gb: number; available_gb: number };

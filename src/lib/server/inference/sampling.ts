@@ -9,6 +9,8 @@ export type Sampling = {
 	topK: number;
 	minP: number;
 	repeatPenalty: number | null;
+	frequencyPenalty: number;
+	presencePenalty: number;
 	seed: number | undefined;
 	stop: string[];
 };
@@ -21,6 +23,8 @@ type SamplingRequest = {
 	top_k?: number | null;
 	min_p?: number | null;
 	repeat_penalty?: number | null;
+	frequency_penalty?: number | null;
+	presence_penalty?: number | null;
 	seed?: number | null;
 	stop?: string | string[] | null;
 };
@@ -40,6 +44,8 @@ export function samplingFor(req: SamplingRequest, target: Target, contextSize: n
 		topK: req.top_k ?? p?.topK ?? BARE.topK,
 		minP: req.min_p ?? p?.minP ?? BARE.minP,
 		repeatPenalty: repeat > 0 && repeat !== 1 ? repeat : null,
+		frequencyPenalty: req.frequency_penalty ?? 0,
+		presencePenalty: req.presence_penalty ?? 0,
 		seed: req.seed ?? undefined,
 		stop: req.stop == null ? [] : (Array.isArray(req.stop) ? req.stop : [req.stop]).filter((s) => s !== '')
 	};
@@ -54,7 +60,14 @@ export function generationOptions(s: Sampling) {
 		topK: s.topK,
 		minP: s.minP,
 		seed: s.seed,
-		repeatPenalty: s.repeatPenalty === null ? (false as const) : { penalty: s.repeatPenalty },
+		repeatPenalty:
+			s.repeatPenalty === null && s.frequencyPenalty === 0 && s.presencePenalty === 0
+				? (false as const)
+				: {
+						penalty: s.repeatPenalty ?? undefined,
+						frequencyPenalty: s.frequencyPenalty || undefined,
+						presencePenalty: s.presencePenalty || undefined
+					},
 		customStopTriggers: s.stop.length > 0 ? s.stop : undefined
 	};
 }

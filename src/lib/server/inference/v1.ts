@@ -6,7 +6,7 @@ import type { Caller } from '../auth/types';
 import { AppError, ValidationError } from '../http/errors';
 import { openAiError } from '../http/openai-errors';
 import { log } from '../log';
-import { AcquireAbortedError } from '../pool/errors';
+import { AcquireAbortedError } from '../pool';
 
 /** What one `/v1` request reports to the audit log when it really ends. Never prompt or output text. */
 export type Metering = { model: string; ttftMs: number | null; promptTokens: number; completionTokens: number };

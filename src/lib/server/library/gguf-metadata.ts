@@ -3,7 +3,9 @@
  * (no model load). Works on local paths and, with HTTP Range requests, on remote URLs.
  */
 import { GgufFileType, readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
+import fsp from 'node:fs/promises';
 import { parseQuantization } from '../hub/quant';
+import { requiredFileSize } from './gguf-size';
 
 export type ModelConfig = {
 	architecture: string | null;
@@ -68,6 +70,9 @@ export function toModelConfig(info: GgufFileInfo, fileName: string): ModelConfig
 /** Reads a local file's header. Throws on a truncated or corrupt file. */
 export async function readLocalConfig(file: string, fileName = file): Promise<ModelConfig> {
 	const info = await readGgufFileInfo(file, { sourceType: 'filesystem', logWarnings: false, spliceSplitFiles: false });
+	const size = (await fsp.stat(file)).size;
+	const required = requiredFileSize(info);
+	if (required > size) throw new Error(`truncated: the header declares ${required} bytes, the file has ${size}`);
 	return toModelConfig(info, fileName);
 }
 

@@ -19,6 +19,8 @@ export type Entry = {
 	draining: boolean;
 	unloaded: Deferred;
 	loadedAt: number | null;
+	/** How long the load took (estimate, admission, loading), ms. */
+	loadMs: number | null;
 	lastUsed: number;
 	timer: NodeJS.Timeout | null;
 	expiresAt: number | null;
@@ -47,6 +49,7 @@ export function createEntry(id: string, file: string, options: LoadOptions, maxQ
 		draining: false,
 		unloaded: deferred(),
 		loadedAt: null,
+		loadMs: null,
 		lastUsed: Date.now(),
 		timer: null,
 		expiresAt: null
@@ -73,6 +76,7 @@ export function toStatus(entry: Entry, limits: PoolLimits): ModelStatus {
 		parallel: entry.options.parallel,
 		pinned: entry.options.pinned,
 		loadedAt: entry.loadedAt === null ? null : new Date(entry.loadedAt),
+		loadMs: entry.loadMs,
 		lastUsed: new Date(entry.lastUsed),
 		keepAliveMs: entry.options.keepAliveMs ?? limits.keepAliveMs,
 		keepAliveExpiresAt: entry.expiresAt === null ? null : new Date(entry.expiresAt),

@@ -94,6 +94,12 @@ export async function updatePoolSettings(patch: PoolSettingsUpdate): Promise<Poo
 	return after;
 }
 
+/** A deleted profile leaves the preload list (and its model, if loaded, stays until evicted). */
+export async function forgetProfile(id: string): Promise<void> {
+	const { preload } = await readPoolSettings({ ramOnly: true });
+	if (preload.includes(id)) await writePoolSettings({ preload: preload.filter((p) => p !== id) });
+}
+
 /** The memory limit a text such as `80%` stands for. */
 export async function limitBytesFor(text: string): Promise<number | null> {
 	const limit = parseMemoryLimit(text);

@@ -1,4 +1,5 @@
-import { GgufInsights, readGgufFileInfo, type Llama } from 'node-llama-cpp';
+import fs from 'node:fs/promises';
+import { GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from 'node-llama-cpp';
 import { checkGgufHeader } from './gguf-check';
 import type { Estimate, LoadedBackend, LoadOptions, ModelLoader } from './types';
 
@@ -9,8 +10,7 @@ import type { Estimate, LoadedBackend, LoadOptions, ModelLoader } from './types'
 export function createLlamaLoader(getLlama: () => Promise<Llama>, threads: number): ModelLoader {
 	return {
 		async estimate(file: string, options: LoadOptions): Promise<Estimate> {
-			await checkGgufHeader(file);
-			const info = await readGgufFileInfo(file);
+			const info = await readCheckedInfo(file);
 			const architecture = (info.metadata as { general?: { architecture?: unknown } })?.general?.architecture;
 			if (typeof architecture !== 'string' || architecture === '') throw new Error('not a model: the GGUF file names no architecture');
 			if (!info.fullTensorInfo || info.fullTensorInfo.length === 0) throw new Error('not a model: the GGUF file has no tensors');
@@ -56,6 +56,24 @@ export function createLlamaLoader(getLlama: () => Promise<Llama>, threads: numbe
 			}
 		}
 	};
+}
+
+/**
+ * The checked GGUF metadata of a file, cached while its size and mtime stay the same, so reloading
+ * a model (after keep-alive or eviction) does not parse its header again.
+ */
+const infos = new Map<string, { stamp: string; info: GgufFileInfo }>();
+
+async function readCheckedInfo(file: string): Promise<GgufFileInfo> {
+	const stat = await fs.stat(file);
+	const stamp = `${stat.size}:${stat.mtimeMs}`;
+	const cached = infos.get(file);
+	if (cached?.stamp === stamp) return cached.info;
+	await checkGgufHeader(file);
+	const info = await readGgufFileInfo(file);
+	if (infos.size >= 256) infos.delete(infos.keys().next().value!);
+	infos.set(file, { stamp, info });
+	return info;
 }
 
 function layersFor(llama: Llama, gpuLayers: LoadOptions['gpuLayers'], total: number): number {

@@ -200,6 +200,7 @@ export class ModelPool {
 	}
 
 	async #load(entry: Entry): Promise<void> {
+		const started = performance.now();
 		try {
 			await Promise.allSettled([...this.#disposing]);
 			const estimate = await this.#loader.estimate(entry.file, entry.options);
@@ -215,6 +216,7 @@ export class ModelPool {
 			entry.backend = backend;
 			entry.state = 'ready';
 			entry.loadedAt = entry.lastUsed = this.#now();
+			entry.loadMs = Math.round(performance.now() - started);
 			this.#failures.delete(entry.id);
 			this.#emit({ type: 'loaded', id: entry.id });
 		} catch (err) {

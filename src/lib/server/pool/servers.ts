@@ -64,6 +64,7 @@ export function listModels() {
 			context_size: m.contextSize,
 			parallel: m.parallel,
 			loaded_at: iso(m.loadedAt),
+			load_ms: m.loadMs,
 			last_used: iso(m.lastUsed),
 			pinned: m.pinned,
 			keep_alive_expires_at: iso(m.keepAliveExpiresAt),

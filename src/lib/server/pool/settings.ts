@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { getConfig, parseDuration, parseMemoryLimit } from '../config';
 import { getDb, schema } from '../db';
 import { ValidationError } from '../http/errors';
+import { singleton } from '../http/singleton';
 import { formatDuration, formatMemoryLimit, memoryLimitBytes } from './limits';
 
 const KEY = 'pool';
@@ -33,11 +34,18 @@ export type PoolSettings = {
 	memory_limit_bytes: number;
 };
 
-/** Stored values only (what a person changed); the environment supplies the rest. */
+/**
+ * Stored values only (what a person changed); the environment supplies the rest. Read once and kept:
+ * this process is the only writer, and every `/v1` request by profile consults the preload list.
+ */
+const stored = singleton('pool-settings-stored', () => ({ value: null as PoolSettingsUpdate | null }));
+
 async function readStored(): Promise<PoolSettingsUpdate> {
+	if (stored.value) return stored.value;
 	const row = await getDb().query.settings.findFirst({ where: eq(schema.settings.key, KEY) });
 	const parsed = PoolSettingsUpdate.safeParse(row?.value ?? {});
-	return parsed.success ? parsed.data : {};
+	stored.value = parsed.success ? parsed.data : {};
+	return stored.value;
 }
 
 export async function readPoolSettings(options: { ramOnly?: boolean } = {}): Promise<PoolSettings> {
@@ -72,5 +80,6 @@ export async function writePoolSettings(patch: PoolSettingsUpdate): Promise<Pool
 		.insert(schema.settings)
 		.values({ key: KEY, value })
 		.onConflictDoUpdate({ target: schema.settings.key, set: { value, updatedAt: new Date() } });
+	stored.value = value;
 	return readPoolSettings();
 }

@@ -67,6 +67,7 @@ export type ModelStatus = {
 	parallel: number;
 	pinned: boolean;
 	loadedAt: Date | null;
+	loadMs: number | null;
 	lastUsed: Date;
 	keepAliveMs: number;
 	keepAliveExpiresAt: Date | null;

@@ -1,6 +1,7 @@
 import * as auth from '$lib/server/auth';
 import { api, noContent } from '$lib/server/http/api';
 import { readJson } from '$lib/server/http/parse';
+import * as pool from '$lib/server/pool';
 import * as profiles from '$lib/server/profiles';
 import type { RequestHandler } from './$types';
 
@@ -18,5 +19,6 @@ export const PUT: RequestHandler = api(async ({ locals, params, request }) => {
 export const DELETE: RequestHandler = api(async ({ locals, params }) => {
 	auth.requireUser(locals);
 	await profiles.deleteProfile(params.id);
+	await pool.forgetProfile(params.id);
 	return noContent();
 });
