@@ -83,6 +83,11 @@ export async function authenticate(event: RequestEvent): Promise<Response | null
 	if ((api || v1) && MUTATING.has(event.request.method) && !headerAuth && isCrossSite(event)) {
 		return apiError(403, 'Cross-site request refused', 'cross_site_request', v1);
 	}
+	// A key limited to some models must not widen itself (mint an unlimited key, repoint a profile it
+	// may use at another model): on /api it may only read.
+	if (api && MUTATING.has(event.request.method) && resolution.caller?.allowedModels) {
+		return apiError(403, 'This API key is limited to some models: it may only read under /api', 'restricted_api_key', false);
+	}
 	if (resolution.invalid && !resolution.caller && (api || v1) && !PUBLIC_API.has(path)) {
 		const refused = apiError(401, 'Invalid or expired credentials', 'invalid_credentials', v1);
 		// `event.cookies` only reaches responses made by `resolve`: clear a dead cookie here by hand.

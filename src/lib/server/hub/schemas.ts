@@ -10,6 +10,7 @@ export const SearchQuery = z.object({
 export type SearchQuery = z.infer<typeof SearchQuery>;
 
 export const FilesQuery = z.object({
-	revision: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'expected a branch, tag or commit').default('main')
+	// `.` and `..` would be path segments in the Hub URL (`…/tree/..` names another Hub endpoint).
+	revision: z.string().regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, 'expected a branch, tag or commit').default('main')
 });
 export type FilesQuery = z.infer<typeof FilesQuery>;

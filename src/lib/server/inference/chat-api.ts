@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { readJson } from '../http/parse';
-import { runChat } from './chat';
+import { prepareChat, runChat } from './chat';
 import { ChatCompletionRequest, usage, type FinishReason, type OpenAiToolCall } from './openai';
 import { leaseFor, samplingFor } from './sampling';
 import { sseResponse } from './sse';
@@ -14,12 +14,13 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	const req = await readJson(ctx.event.request, ChatCompletionRequest, V1_BODY_LIMIT);
 	ctx.meter.model = req.model;
 	const target = await resolveTarget(req.model, ctx.caller);
+	const system = target.profile?.systemPrompt ?? '';
+	const prepared = await prepareChat(req, system);
 	const lease = await leaseFor(target, ctx.signal);
 	const sampling = samplingFor(req, target, lease.context.contextSize);
 	const id = `chatcmpl-${ctx.requestId}`;
 	const created = Math.floor(Date.now() / 1000);
 	const base = { id, object: 'chat.completion.chunk', created, model: req.model, system_fingerprint: null };
-	const system = target.profile?.systemPrompt ?? '';
 	const meter = (r: { promptTokens: number; completionTokens: number }) => {
 		ctx.meter.promptTokens = r.promptTokens;
 		ctx.meter.completionTokens = r.completionTokens;
@@ -27,7 +28,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 
 	if (!req.stream) {
 		try {
-			const result = await runChat(lease, req, sampling, system, { signal: ctx.signal, onText: () => ctx.firstToken() });
+			const result = await runChat(lease, prepared, sampling, { signal: ctx.signal, onText: () => ctx.firstToken() });
 			meter(result);
 			ctx.signal.throwIfAborted();
 			return json({
@@ -49,7 +50,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 			send({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
 		try {
 			chunk({ role: 'assistant', content: '' });
-			const result = await runChat(lease, req, sampling, system, {
+			const result = await runChat(lease, prepared, sampling, {
 				signal: ctx.signal,
 				onText: (text) => {
 					ctx.firstToken();

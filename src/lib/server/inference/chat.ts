@@ -12,7 +12,7 @@ import { BadRequestError } from '../http/errors';
 import { getLlamaInstance } from '../llama';
 import type { Lease } from '../pool';
 import { toHistory } from './history';
-import { jsonClosingSuffix } from './json';
+import { jsonClosingSuffix, jsonDepth } from './json';
 import type { ChatCompletionRequest, FinishReason, OpenAiToolCall } from './openai';
 import { generationOptions, type Sampling } from './sampling';
 
@@ -58,10 +58,17 @@ async function grammarFor(format: ChatCompletionRequest['response_format']): Pro
 	}
 }
 
+/** Deeper parameter schemas overflow node-llama-cpp's recursive schema walk (a 500 instead of a 400). */
+const MAX_TOOL_SCHEMA_DEPTH = 64;
+
 /** OpenAI `tools` as node-llama-cpp functions, narrowed by `tool_choice`. */
 function functionsFor(req: ChatCompletionRequest): ChatModelFunctions | undefined {
 	const choice = req.tool_choice;
 	if (!req.tools || req.tools.length === 0 || choice === 'none') return undefined;
+	const tooDeep = req.tools.find((t) => jsonDepth(t.function.parameters) > MAX_TOOL_SCHEMA_DEPTH);
+	if (tooDeep) {
+		throw new BadRequestError(`tools: the parameters of ${tooDeep.function.name} nest deeper than ${MAX_TOOL_SCHEMA_DEPTH} levels`, 'invalid_request_error');
+	}
 	const named = typeof choice === 'object' && choice ? choice.function.name : null;
 	const tools = named ? req.tools.filter((t) => t.function.name === named) : req.tools;
 	if (named && tools.length === 0) throw new BadRequestError(`tool_choice names an unknown function: ${named}`, 'invalid_request_error');
@@ -70,21 +77,29 @@ function functionsFor(req: ChatCompletionRequest): ChatModelFunctions | undefine
 	);
 }
 
+export type PreparedChat = { grammar?: LlamaGrammar; functions?: ChatModelFunctions; history: ChatHistoryItem[] };
+
+/**
+ * Everything in a request that can be refused (400), checked before a model is leased or a stream
+ * starts, so a bad request is a 400 and never a 200 stream that ends in an error.
+ */
+export async function prepareChat(req: ChatCompletionRequest, systemPrompt: string): Promise<PreparedChat> {
+	const grammar = await grammarFor(req.response_format);
+	const functions = functionsFor(req);
+	if (grammar && functions) throw new BadRequestError('response_format cannot be combined with tools', 'invalid_request_error');
+	return { grammar, functions, history: toHistory(req.messages, systemPrompt) };
+}
+
 /**
  * One chat completion on a leased sequence. JSON formats are enforced by a grammar during generation;
  * an answer cut off by `max_tokens` is closed so it still parses (finish reason `length`).
  */
 export async function runChat(
 	lease: Lease,
-	req: ChatCompletionRequest,
+	{ grammar, functions, history }: PreparedChat,
 	sampling: Sampling,
-	systemPrompt: string,
 	callbacks: ChatCallbacks
 ): Promise<ChatResult> {
-	const grammar = await grammarFor(req.response_format);
-	const functions = functionsFor(req);
-	if (grammar && functions) throw new BadRequestError('response_format cannot be combined with tools', 'invalid_request_error');
-	const history: ChatHistoryItem[] = toHistory(req.messages, systemPrompt);
 	const chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: chatWrapperFor(lease.model), autoDisposeSequence: false });
 	try {
 		const common = {

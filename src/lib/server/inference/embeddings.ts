@@ -17,7 +17,8 @@ export async function runEmbeddings(lease: Lease, inputs: string[], signal: Abor
 			signal.throwIfAborted();
 			const tokens = lease.model.tokenize(input);
 			promptTokens += tokens.length;
-			const embedding = await context.getEmbeddingFor(tokens.slice(0, contextSize));
+			// Longer inputs are cut to fit; node-llama-cpp adds up to two special tokens and needs one free slot.
+			const embedding = await context.getEmbeddingFor(tokens.slice(0, Math.max(1, contextSize - 3)));
 			vectors.push([...embedding.vector]);
 		}
 		return { vectors, promptTokens };

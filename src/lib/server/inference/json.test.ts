@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closeJson } from './json';
+import { closeJson, jsonDepth } from './json';
 
 describe('closeJson', () => {
 	const cases = [
@@ -28,5 +28,16 @@ describe('closeJson', () => {
 
 	it('leaves complete JSON alone', () => {
 		expect(closeJson('{"a": [1, true, null]}')).toBe('{"a": [1, true, null]}');
+	});
+});
+
+describe('jsonDepth', () => {
+	it('counts nested objects and arrays, without recursion', () => {
+		expect(jsonDepth(undefined)).toBe(0);
+		expect(jsonDepth('x')).toBe(0);
+		expect(jsonDepth({})).toBe(1);
+		expect(jsonDepth({ a: [1, { b: null }] })).toBe(3);
+		const deep = JSON.parse('['.repeat(100_000) + ']'.repeat(100_000));
+		expect(jsonDepth(deep)).toBe(100_000);
 	});
 });

@@ -98,3 +98,16 @@ export function closeJson(text: string): string {
 		return text + jsonClosingSuffix(text);
 	}
 }
+
+/** How deeply objects and arrays nest in a parsed JSON value. Iterative: the value may be hostile. */
+export function jsonDepth(value: unknown): number {
+	let deepest = 0;
+	const pending: [unknown, number][] = [[value, 0]];
+	while (pending.length > 0) {
+		const [item, depth] = pending.pop()!;
+		if (item === null || typeof item !== 'object') continue;
+		deepest = Math.max(deepest, depth + 1);
+		for (const child of Object.values(item)) pending.push([child, depth + 1]);
+	}
+	return deepest;
+}

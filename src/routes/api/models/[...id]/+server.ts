@@ -10,8 +10,10 @@ export const DELETE: RequestHandler = api(async ({ locals, params }) => {
 	return library.deleteModel(params.id);
 });
 
-// Nothing else lives under /api/models/…: other paths (e.g. the removed /available-parsers) are 404.
-const notFound: RequestHandler = api(({ url }) => {
+// Nothing else lives under /api/models/…: other paths (e.g. the removed /available-parsers) are 404,
+// but only to a signed-in caller: without a credential it is 401 like the rest of /api.
+const notFound: RequestHandler = api(({ locals, url }) => {
+	requireUser(locals);
 	throw new NotFoundError(`Not found: ${url.pathname}`);
 });
 export const GET = notFound;
