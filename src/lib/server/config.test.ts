@@ -46,7 +46,8 @@ describe('parseConfig defaults', () => {
 			auditRetentionDays: 30,
 			logLevel: 'info',
 			maxConcurrentDownloads: 2,
-			downloadStallMs: 30_000
+			downloadStallMs: 30_000,
+			requestTimeoutMs: 600_000
 		});
 	});
 
@@ -81,7 +82,8 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_AUDIT_RETENTION_DAYS: '90',
 			LLM_MANAGER_LOG_LEVEL: 'debug',
 			LLM_MANAGER_MAX_DOWNLOADS: '4',
-			LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '10'
+			LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '10',
+			LLM_MANAGER_REQUEST_TIMEOUT: '90s'
 		});
 		expect(config).toEqual({
 			host: '0.0.0.0',
@@ -103,7 +105,8 @@ describe('parseConfig with every variable set', () => {
 			auditRetentionDays: 90,
 			logLevel: 'debug',
 			maxConcurrentDownloads: 4,
-			downloadStallMs: 10_000
+			downloadStallMs: 10_000,
+			requestTimeoutMs: 90_000
 		});
 	});
 
@@ -148,7 +151,8 @@ describe('bad values stop start-up naming the variable', () => {
 		['LLM_MANAGER_AUDIT_RETENTION_DAYS', '-1'],
 		['LLM_MANAGER_LOG_LEVEL', 'verbose'],
 		['LLM_MANAGER_MAX_DOWNLOADS', 'two'],
-		['LLM_MANAGER_DOWNLOAD_STALL_SECONDS', '0']
+		['LLM_MANAGER_DOWNLOAD_STALL_SECONDS', '0'],
+		['LLM_MANAGER_REQUEST_TIMEOUT', 'soon']
 	])('%s=%s', (variable, value) => {
 		const err = configError({ [variable]: value });
 		expect(err.variable).toBe(variable);

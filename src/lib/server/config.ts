@@ -118,7 +118,8 @@ const EnvSchema = z.object({
 	LLM_MANAGER_AUDIT_RETENTION_DAYS: int(1, 36500).default(30),
 	LLM_MANAGER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 	LLM_MANAGER_MAX_DOWNLOADS: int(1, 16).default(2),
-	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30)
+	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30),
+	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000)
 });
 
 export type Config = {
@@ -142,6 +143,8 @@ export type Config = {
 	logLevel: 'debug' | 'info' | 'warn' | 'error';
 	maxConcurrentDownloads: number;
 	downloadStallMs: number;
+	/** Longest a `/v1` request may take, waiting and generating (504 after); 0 = no limit. */
+	requestTimeoutMs: number;
 };
 
 export class ConfigError extends Error {
@@ -187,7 +190,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		auditRetentionDays: e.LLM_MANAGER_AUDIT_RETENTION_DAYS,
 		logLevel: e.LLM_MANAGER_LOG_LEVEL,
 		maxConcurrentDownloads: e.LLM_MANAGER_MAX_DOWNLOADS,
-		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000
+		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000,
+		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT)
 	};
 }
 

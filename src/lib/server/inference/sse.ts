@@ -1,4 +1,4 @@
-import { ClientGoneError, describeError, type V1Context } from './v1';
+import { ClientGoneError, RequestTimeoutError, describeError, type V1Context } from './v1';
 
 const encoder = new TextEncoder();
 
@@ -28,20 +28,27 @@ export function sseResponse(ctx: V1Context, produce: (send: Send) => Promise<voi
 					// already cancelled
 				}
 			};
+			const sendError = (err: unknown) => {
+				const d = describeError(err);
+				const type = err instanceof RequestTimeoutError ? 'timeout_error' : 'server_error';
+				send({ error: { message: d.message, type, param: d.param, code: d.code } });
+			};
+			// Why generation was aborted, if it was: a timeout (the client is still there and is told)
+			// or the client leaving (nobody to tell).
+			const abortReason = () => (ctx.signal.aborted ? ctx.signal.reason : undefined);
 			produce(send).then(
 				() => {
-					const gone = ctx.signal.aborted;
-					send('[DONE]');
+					const reason = abortReason();
+					if (reason instanceof RequestTimeoutError) sendError(reason);
+					else send('[DONE]');
 					close();
-					finish(gone ? new ClientGoneError() : undefined);
+					finish(reason === undefined || reason instanceof RequestTimeoutError ? reason : new ClientGoneError());
 				},
 				(err) => {
-					if (!ctx.signal.aborted) {
-						const d = describeError(err);
-						send({ error: { message: d.message, type: 'server_error', param: d.param, code: d.code } });
-					}
+					const reason = abortReason();
+					if (reason === undefined || reason instanceof RequestTimeoutError) sendError(reason ?? err);
 					close();
-					finish(ctx.signal.aborted ? new ClientGoneError() : err);
+					finish(reason === undefined ? err : reason instanceof RequestTimeoutError ? reason : new ClientGoneError());
 				}
 			);
 		},

@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestEvent } from '@sveltejs/kit';
 import * as audit from '../audit';
 import type { Caller } from '../auth/types';
+import { getConfig } from '../config';
 import { AppError, ValidationError } from '../http/errors';
 import { openAiError } from '../http/openai-errors';
 import { log } from '../log';
@@ -34,6 +35,13 @@ export class ClientGoneError extends Error {
 	}
 }
 
+/** The request ran past `LLM_MANAGER_REQUEST_TIMEOUT` (waiting for a model and generating). */
+export class RequestTimeoutError extends AppError {
+	constructor(timeoutMs: number) {
+		super(504, 'timeout', `The request did not finish within ${Math.round(timeoutMs / 100) / 10} s`);
+	}
+}
+
 /** Maps any error to the OpenAI envelope and the audit status. */
 export function describeError(err: unknown): { status: number; code: string; message: string; param: string | null } {
 	if (err instanceof ValidationError) {
@@ -53,9 +61,9 @@ export function errorEnvelope(err: unknown): Response {
 	return openAiError(d.status, d.message, d.code, { param: d.param, headers });
 }
 
-function auditStatus(err: unknown, gone: boolean): audit.AuditStatus {
+function auditStatus(err: unknown): audit.AuditStatus {
 	if (err === undefined) return 'success';
-	if (gone || err instanceof ClientGoneError || err instanceof AcquireAbortedError) return 'cancelled';
+	if (err instanceof ClientGoneError || err instanceof AcquireAbortedError) return 'cancelled';
 	const status = err instanceof AppError ? err.status : 500;
 	return status === 408 || status === 504 ? 'timeout' : 'error';
 }
@@ -76,15 +84,21 @@ export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<R
 		const socket = (event.platform as { req?: IncomingMessage } | undefined)?.req?.socket;
 		socket?.once('close', gone);
 		event.request.signal.addEventListener('abort', gone, { once: true });
+		const timeoutMs = getConfig().requestTimeoutMs;
+		const timer =
+			timeoutMs > 0 ? setTimeout(() => controller.abort(new RequestTimeoutError(timeoutMs)), timeoutMs) : null;
 		const meter: Metering = { model: '', ttftMs: null, promptTokens: 0, completionTokens: 0 };
 		let finished = false;
 		let detached = false;
-		const finish = (outcome?: unknown) => {
+		const finish = (result?: unknown) => {
 			if (finished) return;
 			finished = true;
+			if (timer) clearTimeout(timer);
 			socket?.off('close', gone);
 			event.request.signal.removeEventListener('abort', gone);
-			const status = auditStatus(outcome, controller.signal.aborted);
+			// Whatever ended an aborted request (a timeout, the client leaving) is its outcome.
+			const outcome = controller.signal.aborted ? controller.signal.reason : result;
+			const status = auditStatus(outcome);
 			const d = outcome === undefined ? null : describeError(outcome);
 			audit.record({
 				requestId: ctx.requestId,
@@ -116,8 +130,9 @@ export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<R
 			if (!detached) finish();
 			return response;
 		} catch (err) {
-			finish(err);
-			return errorEnvelope(err);
+			const outcome = controller.signal.aborted ? controller.signal.reason : err;
+			finish(outcome);
+			return errorEnvelope(outcome);
 		}
 	};
 }
