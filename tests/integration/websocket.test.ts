@@ -123,6 +123,19 @@ describe('audit WebSocket: ending access closes an open socket', () => {
 		expect(await observed.closed).toBe(1008);
 	});
 
+	it('asks a promoted or demoted user to reconnect (1012), and the new socket carries the new role', async () => {
+		const user = await approvedUser();
+		const observed = open('', { cookie: user.cookie });
+		await firstMessage(observed);
+		await call(server, 'PUT', `/api/auth/users/${user.id}`, { token: admin.token, body: { is_admin: true } });
+		expect(await observed.closed).toBe(1012);
+		// Still signed in: the same cookie is accepted again at once.
+		const again = open('', { cookie: user.cookie });
+		expect(await firstMessage(again)).toEqual({ type: 'hello' });
+		await call(server, 'PUT', `/api/auth/users/${user.id}`, { token: admin.token, body: { is_admin: false } });
+		expect(await again.closed).toBe(1012);
+	});
+
 	it('but leaves the sockets of other sessions open', async () => {
 		const mine = await signIn(server, admin.email);
 		const other = open(`?token=${admin.token}`);

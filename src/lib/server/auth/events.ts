@@ -8,6 +8,8 @@ import { singleton } from '../http/singleton';
 type AuthEvents = {
 	'session-ended': [sessionId: string];
 	'user-ended': [userId: string];
+	/** The user's role changed: what they may see over an open connection changed too. */
+	'user-changed': [userId: string];
 };
 
 export const authEvents = singleton('auth-events', () => new EventEmitter<AuthEvents>());
@@ -18,4 +20,8 @@ export function notifySessionEnded(sessionId: string): void {
 
 export function notifyUserEnded(userId: string): void {
 	authEvents.emit('user-ended', userId);
+}
+
+export function notifyUserChanged(userId: string): void {
+	authEvents.emit('user-changed', userId);
 }

@@ -6,7 +6,7 @@ import { hashPassword } from './password';
 import { invalidateUserSessions } from './session';
 import type { UserPublic, UserStatus } from './types';
 import { revokeUserApiKeys } from './api-keys';
-import { notifyUserEnded } from './events';
+import { notifyUserChanged, notifyUserEnded } from './events';
 
 type UserRow = typeof schema.users.$inferSelect;
 
@@ -115,6 +115,7 @@ export async function updateUser(id: string, update: UserChanges, actorId: strin
 	if (Object.keys(changes).length === 0) return user;
 	const [updated] = await getDb().update(schema.users).set(changes).where(eq(schema.users.id, id)).returning();
 	if (update.status === 'disabled' || update.status === 'pending') await endAccess(id);
+	else if (changes.isAdmin !== undefined && changes.isAdmin !== user.isAdmin) notifyUserChanged(id);
 	return updated;
 }
 

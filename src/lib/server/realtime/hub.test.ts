@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { Caller } from '../auth/types';
-import { notifySessionEnded, notifyUserEnded } from '../auth/events';
+import { notifySessionEnded, notifyUserChanged, notifyUserEnded } from '../auth/events';
 import { RealtimeHub } from './hub';
 
 /** Just enough of a `ws` socket for the hub. */
@@ -84,6 +84,16 @@ describe('RealtimeHub', () => {
 		expect(otherSession.closedWith).toBe(1008);
 		expect(dave.closedWith).toBeNull();
 		expect(hub.size).toBe(1);
+		hub.shutdown();
+	});
+
+	it("asks a user's sockets to reconnect (1012) when their role changes, so the feed follows the new role", () => {
+		const hub = new RealtimeHub();
+		const erin = connect(hub, caller('erin'));
+		const frank = connect(hub, caller('frank'));
+		notifyUserChanged('erin');
+		expect(erin.closedWith).toBe(1012);
+		expect(frank.closedWith).toBeNull();
 		hub.shutdown();
 	});
 

@@ -36,6 +36,8 @@ export class RealtimeHub {
 	constructor() {
 		authEvents.on('session-ended', (sid) => this.close((c) => c.caller.sessionId === sid, 1008, 'Session ended'));
 		authEvents.on('user-ended', (uid) => this.close((c) => c.caller.user.id === uid, 1008, 'Access revoked'));
+		// 1012 ("service restart"): the client reconnects and is authorized afresh with its new role.
+		authEvents.on('user-changed', (uid) => this.close((c) => c.caller.user.id === uid, 1012, 'Role changed'));
 	}
 
 	/** Registers an accepted socket and greets it with `hello`. */
