@@ -133,12 +133,13 @@ describe('pool settings', () => {
 	it('reads the environment defaults and lets only an admin change them', async () => {
 		const initial = await get('/api/settings/pool');
 		expect(initial.status).toBe(200);
-		expect(initial.body).toMatchObject({ max_memory: '80%', max_models: 4, keep_alive: '30m', preload: [] });
+		expect(initial.body).toMatchObject({ max_memory: '80%', max_models: 4, keep_alive: '30m', preload: [], request_timeout: '10m' });
 		expect(initial.body.memory_limit_bytes).toBeGreaterThan(0);
 		expect((await put('/api/settings/pool', { max_models: 2 })).status).toBe(403);
 		expect((await put('/api/settings/pool', { max_memory: 'lots' }, admin)).status).toBe(400);
 		expect((await put('/api/settings/pool', { preload: ['no-such-profile'] }, admin)).status).toBe(400);
 		expect((await put('/api/settings/pool', { max_models: 0 }, admin)).status).toBe(400);
+		expect((await put('/api/settings/pool', { request_timeout: 'soon' }, admin)).status).toBe(400);
 		const changed = await put('/api/settings/pool', { max_memory: '2GB', keep_alive: '10m' }, admin);
 		expect(changed.status).toBe(200);
 		expect(changed.body).toMatchObject({ max_memory: '2GB', keep_alive: '10m', max_models: 4, memory_limit_bytes: 2 * 1024 ** 3 });

@@ -83,4 +83,13 @@ describe('a /v1 request that runs past LLM_MANAGER_REQUEST_TIMEOUT', () => {
 		);
 		expect(models.body[0].active_requests).toBe(0);
 	});
+
+	it('follows the time limit set on the settings page at once', async () => {
+		const put = await call(server, 'PUT', '/api/settings/pool', { token: admin.token, body: { request_timeout: '0' } });
+		expect(put.status).toBe(200);
+		expect(put.body.request_timeout).toBe('0');
+		const res = await chat(false);
+		expect(res.status).toBe(200);
+		expect((await res.json()).choices[0].finish_reason).toBe('length');
+	});
 });

@@ -84,6 +84,7 @@ export type PoolSettings = {
 	keep_alive: string;
 	preload: string[];
 	memory_limit_bytes: number;
+	request_timeout: string;
 };
 
 export type LocalModel = { id: string; size_bytes?: number; quantization?: string | null; context_length?: number | null };

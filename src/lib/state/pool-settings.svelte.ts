@@ -22,6 +22,7 @@ export class PoolSettingsState {
 	max_memory = $state('');
 	max_models: number | null = $state(null);
 	keep_alive = $state('');
+	request_timeout = $state('');
 	preload: string[] = $state([]);
 	serverIssues: Record<string, string> = $state({});
 	error = $state('');
@@ -35,6 +36,7 @@ export class PoolSettingsState {
 		const n = this.max_models;
 		if (n === null || n === undefined || !Number.isInteger(n) || n < 1 || n > 64) out.max_models = 'A whole number from 1 to 64.';
 		if (!DURATION_PATTERN.test(this.keep_alive.trim())) out.keep_alive = 'A duration such as 30m or 2h; 0 unloads after each request; -1 never unloads.';
+		if (!DURATION_PATTERN.test(this.request_timeout.trim())) out.request_timeout = 'A duration such as 10m or 90s; 0 means no limit.';
 		return out;
 	});
 
@@ -58,6 +60,7 @@ export class PoolSettingsState {
 		this.max_memory = settings.max_memory;
 		this.max_models = settings.max_models;
 		this.keep_alive = settings.keep_alive;
+		this.request_timeout = settings.request_timeout;
 		this.preload = [...settings.preload];
 	}
 
@@ -76,7 +79,7 @@ export class PoolSettingsState {
 		}
 		this.saving = true;
 		try {
-			const body = { max_memory: this.max_memory.trim(), max_models: this.max_models, keep_alive: this.keep_alive.trim(), preload: this.preload };
+			const body = { max_memory: this.max_memory.trim(), max_models: this.max_models, keep_alive: this.keep_alive.trim(), request_timeout: this.request_timeout.trim(), preload: this.preload };
 			this.#apply(await apiFetch<PoolSettings>('/api/settings/pool', { method: 'PUT', body }));
 			this.notice = 'Saved. The pool uses the new limits now.';
 		} catch (err) {

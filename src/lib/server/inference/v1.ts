@@ -3,11 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestEvent } from '@sveltejs/kit';
 import * as audit from '../audit';
 import type { Caller } from '../auth/types';
-import { getConfig } from '../config';
 import { AppError, ValidationError } from '../http/errors';
 import { openAiError } from '../http/openai-errors';
 import { log } from '../log';
-import { AcquireAbortedError } from '../pool';
+import { AcquireAbortedError, requestTimeoutMs } from '../pool';
 
 /** What one `/v1` request reports to the audit log when it really ends. Never prompt or output text. */
 export type Metering = { model: string; ttftMs: number | null; promptTokens: number; completionTokens: number };
@@ -84,7 +83,7 @@ export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<R
 		const socket = (event.platform as { req?: IncomingMessage } | undefined)?.req?.socket;
 		socket?.once('close', gone);
 		event.request.signal.addEventListener('abort', gone, { once: true });
-		const timeoutMs = getConfig().requestTimeoutMs;
+		const timeoutMs = requestTimeoutMs();
 		const timer =
 			timeoutMs > 0 ? setTimeout(() => controller.abort(new RequestTimeoutError(timeoutMs)), timeoutMs) : null;
 		const meter: Metering = { model: '', ttftMs: null, promptTokens: 0, completionTokens: 0 };

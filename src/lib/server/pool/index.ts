@@ -17,7 +17,7 @@ export * from './errors';
 export * from './types';
 export { loadOptionsFor } from './profile-options';
 export { resolveModelFile, modelFileExists } from './resolve';
-export { PoolSettingsUpdate, readPoolSettings, type PoolSettings } from './settings';
+export { PoolSettingsUpdate, readPoolSettings, requestTimeoutMs, type PoolSettings } from './settings';
 
 /** Requests that may wait for a busy model before new ones get 503. */
 export const MAX_QUEUE_PER_MODEL = 64;

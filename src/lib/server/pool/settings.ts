@@ -19,7 +19,11 @@ export const PoolSettingsUpdate = z
 			.string()
 			.trim()
 			.refine((v) => parseDuration(v) !== null, 'expected a duration such as 30m, 1h, 0 or -1'),
-		preload: z.array(z.string().min(1).max(200)).max(64)
+		preload: z.array(z.string().min(1).max(200)).max(64),
+		request_timeout: z
+			.string()
+			.trim()
+			.refine((v) => parseDuration(v) !== null, 'expected a duration such as 10m or 90s; 0 or -1 = no limit')
 	})
 	.partial()
 	.strict();
@@ -32,6 +36,8 @@ export type PoolSettings = {
 	/** Profile ids loaded (and pinned) at start. */
 	preload: string[];
 	memory_limit_bytes: number;
+	/** Longest a `/v1` request may take (then 504); `0` = no limit. */
+	request_timeout: string;
 };
 
 /**
@@ -57,6 +63,7 @@ export async function readPoolSettings(options: { ramOnly?: boolean } = {}): Pro
 		max_models: stored.max_models ?? config.maxModels,
 		keep_alive: stored.keep_alive ?? formatDuration(config.keepAliveMs),
 		preload: stored.preload ?? [],
+		request_timeout: stored.request_timeout ?? formatDuration(config.requestTimeoutMs),
 		memory_limit_bytes: await memoryLimitBytes(parseMemoryLimit(maxMemory) ?? config.maxMemory, options)
 	};
 }
@@ -82,4 +89,14 @@ export async function writePoolSettings(patch: PoolSettingsUpdate): Promise<Pool
 		.onConflictDoUpdate({ target: schema.settings.key, set: { value, updatedAt: new Date() } });
 	stored.value = value;
 	return readPoolSettings();
+}
+
+/**
+ * The `/v1` time limit in force (ms, 0 = none): the stored setting once read (start-up reads it), else
+ * `LLM_MANAGER_REQUEST_TIMEOUT`. Synchronous because every `/v1` request asks.
+ */
+export function requestTimeoutMs(): number {
+	const setting = stored.value?.request_timeout;
+	const parsed = setting === undefined ? null : parseDuration(setting);
+	return Math.max(0, parsed ?? getConfig().requestTimeoutMs);
 }
