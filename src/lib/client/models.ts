@@ -6,62 +6,28 @@ import { apiFetch } from './api';
 
 export type SortKey = 'downloads' | 'likes' | 'last_modified';
 
-export type SearchResult = {
-	model_id: string;
-	author: string;
-	downloads: number;
-	likes: number;
-	last_modified: string | null;
-	tags: string[];
-	estimated_size_gb: number | null;
-	/** The same size in bytes, when the server gives it (small files round to 0 GB). */
-	estimated_size_bytes?: number | null;
-	is_downloaded: boolean;
-	/** The Hub requires accepting terms (and an HF token) for this repo. */
-	gated?: boolean;
-};
+export type {
+	DownloadStatus,
+	LocalModel,
+	ModelConfig,
+	RepoFile,
+	SearchResult,
+	StartedDownload
+} from '$lib/types/models';
+import type {
+	DownloadProgress as WireProgress,
+	DownloadStatus,
+	LocalModel,
+	RepoFile,
+	RepoFiles as WireRepoFiles,
+	SearchResult
+} from '$lib/types/models';
 
-export type RepoFile = {
-	file: string;
-	size_bytes: number;
-	quantization: string | null;
-	parts: number;
-	sha256: string | null;
-	fits_in_memory: boolean;
-};
+/** What the file picker needs of `GET /api/models/repo/{owner}/{repo}/files`. */
+export type RepoFiles = Pick<WireRepoFiles, 'files' | 'recommended'>;
 
-export type RepoFiles = { files: RepoFile[]; recommended: string | null };
-
-export type DownloadStatus = 'pending' | 'downloading' | 'paused' | 'completed' | 'failed' | 'cancelled';
-
-export type DownloadProgress = {
-	download_id: string;
-	task_id?: string;
-	model_id: string;
-	status: DownloadStatus;
-	progress: number;
-	downloaded_bytes: number;
-	total_bytes: number;
-	speed_bps: number;
-	eta_seconds: number | null;
-	error: string | null;
-};
-
-export type LocalModel = {
-	id: string;
-	repo: string;
-	file: string;
-	size_bytes: number;
-	size_gb: number;
-	quantization: string | null;
-	architecture: string | null;
-	parameters: number | string | null;
-	context_length: number | null;
-	is_loaded: boolean;
-	/** False when the file's GGUF header cannot be read (truncated, corrupt); `error` says why. */
-	usable?: boolean;
-	error?: string | null;
-};
+/** A download tile's data: the progress event, and its task id once known. */
+export type DownloadProgress = WireProgress & { task_id?: string };
 
 export type MemoryInfo = { recommended_gb: number; total_gb: number; available_gb: number };
 
@@ -154,7 +120,7 @@ export function formatParameters(p: number | string | null | undefined): string 
 }
 
 /** Best-effort quantization of a file name, for the filter when the server gives none. */
-export function quantOf(file: RepoFile): string | null {
+export function quantOf(file: Pick<RepoFile, 'file' | 'quantization'>): string | null {
 	if (file.quantization) return file.quantization.toUpperCase();
 	const m = /(IQ\d_[A-Z]+|Q\d_K(?:_[SML])?|Q\d_\d|BF16|F16|F32)/i.exec(file.file);
 	return m ? m[1].toUpperCase() : null;

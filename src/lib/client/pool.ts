@@ -78,14 +78,7 @@ export type LoadedModel = {
 
 export type ProfileHealth = { status: string; model_loaded: boolean; loading: boolean; error: string | null };
 
-export type PoolSettings = {
-	max_memory: string;
-	max_models: number;
-	keep_alive: string;
-	preload: string[];
-	memory_limit_bytes: number;
-	request_timeout: string;
-};
+export type { PoolSettings } from '$lib/types/pool';
 
 export type LocalModel = { id: string; size_bytes?: number; quantization?: string | null; context_length?: number | null };
 

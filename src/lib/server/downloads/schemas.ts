@@ -8,27 +8,4 @@ export const StartDownload = z.object({
 });
 export type StartDownload = z.infer<typeof StartDownload>;
 
-/** The SSE event and the `/status` body: one download as the wire sees it. */
-export type DownloadView = {
-	download_id: string;
-	task_id: string;
-	model_id: string;
-	repo: string;
-	file: string;
-	status: DownloadStatus;
-	/** Percent, 0–100 with one decimal. */
-	progress: number;
-	downloaded_bytes: number;
-	total_bytes: number;
-	speed_bps: number;
-	eta_seconds: number | null;
-	error: string | null;
-	parts: number;
-	user_id: string | null;
-	created_at: string;
-	updated_at: string;
-	completed_at: string | null;
-};
-
-/** `POST /api/models/download` → 202. */
-export type StartedDownload = { task_id: string; download_id: string; model_id: string; status: DownloadStatus; existing: boolean };
+export type { DownloadView, StartedDownload } from '$lib/types/models';

@@ -31,20 +31,8 @@ function nextLink(header: string | null): string | null {
 	return match ? match[1] : null;
 }
 
-/** The `GET /api/models/repo/{owner}/{repo}/files` item. */
-export type RepoFile = {
-	file: string;
-	size_bytes: number;
-	quantization: string | null;
-	/** Number of files the model is split into (1 for a single file). */
-	parts: number;
-	/** SHA-256 of `file` (the first part of a split model). */
-	sha256: string | null;
-	fits_in_memory: boolean;
-	part_files: FileEntry[];
-};
-
-export type RepoFiles = { repo: string; revision: string; files: RepoFile[]; recommended: string | null; memory_limit_bytes: number };
+export type { RepoFile, RepoFiles } from '$lib/types/models';
+import type { RepoFile, RepoFiles } from '$lib/types/models';
 
 export function toRepoFile(group: GgufGroup, limitBytes: number): RepoFile {
 	return {

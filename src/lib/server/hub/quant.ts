@@ -56,7 +56,8 @@ export function splitPartName(first: string, index: number, count: number): stri
 	return `${split.prefix}-${pad(index)}-of-${pad(count)}.gguf`;
 }
 
-export type FileEntry = { file: string; size_bytes: number; sha256: string | null };
+export type { FileEntry } from '$lib/types/models';
+import type { FileEntry } from '$lib/types/models';
 export type GgufGroup = {
 	/** The model's file: the only file, or the first part of a split set. */
 	file: string;

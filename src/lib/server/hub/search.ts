@@ -4,20 +4,8 @@ import { repoGgufFiles } from './files';
 
 export type SearchOptions = { query: string; limit: number; sort: string; maxSizeGb?: number; limitBytes: number };
 
-export type SearchResult = {
-	model_id: string;
-	author: string;
-	downloads: number;
-	likes: number;
-	last_modified: string | null;
-	tags: string[];
-	/** Size of the file the app would pick, in GiB (null when the file list could not be read). */
-	estimated_size_gb: number | null;
-	/** The same size in bytes. */
-	estimated_size_bytes: number | null;
-	is_downloaded: boolean;
-	gated: boolean;
-};
+export type { SearchResult } from '$lib/types/models';
+import type { SearchResult } from '$lib/types/models';
 
 type HubModel = { id: string; author?: string; downloads?: number; likes?: number; lastModified?: string; tags?: string[]; gated?: unknown };
 

@@ -8,20 +8,8 @@ import fsp from 'node:fs/promises';
 import { parseQuantization } from '../hub/quant';
 import { requiredFileSize } from './gguf-size';
 
-export type ModelConfig = {
-	architecture: string | null;
-	context_length: number | null;
-	block_count: number | null;
-	embedding_length: number | null;
-	head_count: number | null;
-	head_count_kv: number | null;
-	parameters: number | null;
-	quantization: string | null;
-	file_type: string | null;
-	has_chat_template: boolean;
-	is_embedding_model: boolean;
-	is_multimodal: boolean;
-};
+export type { ModelConfig } from '$lib/types/models';
+import type { ModelConfig } from '$lib/types/models';
 
 const EMBEDDING_ARCHITECTURES = new Set(['bert', 'nomic-bert', 'nomic-bert-moe', 'jina-bert-v2', 't5encoder', 'modern-bert']);
 

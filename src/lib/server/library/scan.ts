@@ -8,22 +8,8 @@ import path from 'node:path';
 import { groupGgufFiles, type FileEntry } from '../hub/quant';
 import { readLocalConfig, type ModelConfig } from './gguf-metadata';
 
-export type LocalModel = {
-	id: string;
-	repo: string;
-	file: string;
-	size_bytes: number;
-	size_gb: number;
-	quantization: string | null;
-	architecture: string | null;
-	parameters: number | null;
-	context_length: number | null;
-	is_loaded: boolean;
-	parts: number;
-	usable: boolean;
-	error: string | null;
-	config: ModelConfig | null;
-};
+export type { LocalModel } from '$lib/types/models';
+import type { LocalModel } from '$lib/types/models';
 
 const GIB = 1024 ** 3;
 const MAX_DEPTH = 6;

@@ -29,16 +29,8 @@ export const PoolSettingsUpdate = z
 	.strict();
 export type PoolSettingsUpdate = z.infer<typeof PoolSettingsUpdate>;
 
-export type PoolSettings = {
-	max_memory: string;
-	max_models: number;
-	keep_alive: string;
-	/** Profile ids loaded (and pinned) at start. */
-	preload: string[];
-	memory_limit_bytes: number;
-	/** Longest a `/v1` request may take (then 504); `0` = no limit. */
-	request_timeout: string;
-};
+export type { PoolSettings } from '$lib/types/pool';
+import type { PoolSettings } from '$lib/types/pool';
 
 /**
  * Stored values only (what a person changed); the environment supplies the rest. Read once and kept:
