@@ -158,3 +158,12 @@ export async function signIn(server: { url: string }, email: string, password = 
 	const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
 	return { id: body.user.id, email, token: body.access_token, cookie };
 }
+
+/** Reads until `ok` holds (every 100 ms, about 30 s at most); returns the last value read either way. */
+export async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
+	for (let i = 0; ; i++) {
+		const value = await read();
+		if (ok(value) || i > 300) return value;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+}

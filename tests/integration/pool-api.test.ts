@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../fixtures/gguf.js';
-import { call, signUp, startServer, tempDir, type SignedIn, type TestServer } from '../helpers/server';
+import { call, signUp, startServer, tempDir, type SignedIn, type TestServer, until } from '../helpers/server';
 
 const A = 'test/tiny/a.gguf';
 const B = 'test/tiny/b.gguf';
@@ -10,14 +10,6 @@ const BROKEN = 'test/tiny/broken.gguf';
 let server: TestServer;
 let admin: SignedIn;
 let user: SignedIn;
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-	for (let i = 0; ; i++) {
-		const value = await read();
-		if (ok(value) || i > 300) return value;
-		await new Promise((r) => setTimeout(r, 100));
-	}
-}
 
 const get = (p: string, who: SignedIn = user) => call(server, 'GET', p, { token: who.token });
 const post = (p: string, body?: unknown, who: SignedIn = user) => call(server, 'POST', p, { token: who.token, body });

@@ -2,20 +2,12 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../fixtures/gguf.js';
-import { call, signUp, startServer, tempDir, type SignedIn, type TestServer } from '../helpers/server';
+import { call, signUp, startServer, tempDir, type SignedIn, type TestServer, until } from '../helpers/server';
 
 const MODEL = 'test/tiny/tiny.gguf';
 let server: TestServer;
 let admin: SignedIn;
 let client: OpenAI;
-
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-	for (let i = 0; ; i++) {
-		const value = await read();
-		if (ok(value) || i > 300) return value;
-		await new Promise((r) => setTimeout(r, 100));
-	}
-}
 
 beforeAll(async () => {
 	const dataDir = tempDir();
