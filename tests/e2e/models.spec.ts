@@ -9,6 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startFakeHub } from '../fixtures/fake-hub.js';
 import { writeTinyLlama } from '../fixtures/gguf.js';
 import { signUp, startServer, type TestServer } from '../helpers/server';
+import { uiSignIn } from '../helpers/e2e';
 
 const REPO = 'test-org/tiny-llama-GGUF';
 const Q4 = 'tiny-llama-Q4_K_M.gguf';
@@ -42,17 +43,8 @@ test.beforeEach(async ({ page }) => {
 	await expect(page.getByRole('heading', { name: 'Models', level: 1 })).toBeVisible();
 });
 
-/** The first account registered becomes the admin: create it through the login page once, then sign in. */
-let registered = false;
-async function signIn(page: Page) {
-	await page.goto(`${server.url}/login`);
-	if (!registered) await page.getByRole('button', { name: 'Create one' }).click();
-	await page.getByLabel('Email').fill(EMAIL);
-	await page.getByLabel('Password').fill(PASSWORD);
-	await page.getByRole('button', { name: registered ? 'Sign in' : 'Create account' }).click();
-	await expect(page.getByTestId('current-user')).toHaveText(EMAIL);
-	registered = true;
-}
+/** The first account registered becomes the admin: created through the login page once. */
+const signIn = uiSignIn(() => server.url, EMAIL, PASSWORD);
 
 async function openRepo(page: Page, query: string, repo: string) {
 	await page.getByLabel('Search GGUF models on the Hub').fill(query);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { writeTinyLlama } from '../fixtures/gguf.js';
 import { call, signIn as signInApi, signUp, startServer, tempDir, type TestServer } from '../helpers/server';
+import { uiSignIn } from '../helpers/e2e';
 
 const EMAIL = 'admin@example.com';
 const PASSWORD = 'correct-horse-battery';
@@ -38,17 +39,8 @@ test.beforeEach(async ({ page }) => {
 	await signIn(page);
 });
 
-/** The first account registered becomes the admin: create it through the login page once, then sign in. */
-let registered = false;
-async function signIn(page: Page) {
-	await page.goto(`${server.url}/login`);
-	if (!registered) await page.getByRole('button', { name: 'Create one' }).click();
-	await page.getByLabel('Email').fill(EMAIL);
-	await page.getByLabel('Password').fill(PASSWORD);
-	await page.getByRole('button', { name: registered ? 'Sign in' : 'Create account' }).click();
-	await expect(page.getByTestId('current-user')).toHaveText(EMAIL);
-	registered = true;
-}
+/** The first account registered becomes the admin: created through the login page once. */
+const signIn = uiSignIn(() => server.url, EMAIL, PASSWORD);
 
 /** Makes sure the profile exists (tests may run on a fresh server after an earlier failure); returns an admin token. */
 async function ensureProfile(name: string, fields: Record<string, unknown> = {}): Promise<string> {
