@@ -164,11 +164,16 @@ test('pool settings are shown and a bad value is refused on its field', async ({
 	await expect(section.getByTestId('pool-settings-error')).toBeVisible();
 	await section.getByTestId('pool-max-memory').fill('75%');
 	await section.getByTestId('pool-max-models').fill('2');
+	await expect(section.getByTestId('pool-request-timeout')).toHaveValue('10m');
+	await section.getByTestId('pool-request-timeout').fill('soon');
+	await expect(section.getByText('A duration such as 10m or 90s; 0 means no limit.')).toBeVisible();
+	await section.getByTestId('pool-request-timeout').fill('5m');
 	await section.getByTestId('pool-save').click();
 	await expect(section.getByTestId('pool-settings-saved')).toContainText('Saved');
 	await page.reload();
 	await expect(section.getByTestId('pool-max-memory')).toHaveValue('75%');
 	await expect(section.getByTestId('pool-max-models')).toHaveValue('2');
+	await expect(section.getByTestId('pool-request-timeout')).toHaveValue('5m');
 	// The API keys section is still there.
 	await expect(page.getByRole('heading', { name: 'API keys' })).toBeVisible();
 });
