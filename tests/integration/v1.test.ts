@@ -49,6 +49,19 @@ describe('/v1 with the official openai client', () => {
 		expect(res.usage!.prompt_tokens).toBeGreaterThan(0);
 	});
 
+	it('counts the prompt once, even when a long answer makes the context shift', async () => {
+		const ask = (max_tokens: number) =>
+			client.chat.completions.create({ model: 'tiny-chat', messages: [{ role: 'user', content: 'Count for me' }], max_tokens });
+		const short = await ask(4);
+		// tiny-chat has a 512-token context: an answer longer than what is left after the prompt only
+		// fits by shifting the context, which evaluates part of it again.
+		const long = await ask(700);
+		const prompt = short.usage!.prompt_tokens;
+		expect(long.usage!.completion_tokens).toBeGreaterThan(512 - prompt);
+		expect(long.usage!.prompt_tokens).toBe(prompt);
+		expect(long.usage!.total_tokens).toBe(prompt + long.usage!.completion_tokens);
+	});
+
 	it('streams a chat: role first, finish reason last, then usage', async () => {
 		const stream = await client.chat.completions.create({
 			model: 'tiny-chat',

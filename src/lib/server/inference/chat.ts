@@ -15,6 +15,7 @@ import { toHistory } from './history';
 import { jsonClosingSuffix, jsonDepth } from './json';
 import type { ChatCompletionRequest, FinishReason, OpenAiToolCall } from './openai';
 import { generationOptions, type Sampling } from './sampling';
+import { meterUsage } from './usage';
 
 export type ChatResult = {
 	text: string;
@@ -101,11 +102,13 @@ export async function runChat(
 	callbacks: ChatCallbacks
 ): Promise<ChatResult> {
 	const chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: chatWrapperFor(lease.model), autoDisposeSequence: false });
+	const usage = meterUsage(lease);
 	try {
 		const common = {
 			...generationOptions(sampling),
 			signal: callbacks.signal,
 			stopOnAbortSignal: true,
+			onToken: usage.onToken,
 			onTextChunk: (text: string) => callbacks.onText?.(text)
 		};
 		const result = functions
@@ -133,8 +136,7 @@ export async function runChat(
 			text,
 			finishReason,
 			toolCalls,
-			promptTokens: lease.sequence.tokenMeter.usedInputTokens,
-			completionTokens: lease.sequence.tokenMeter.usedOutputTokens
+			...usage.read()
 		};
 	} finally {
 		chat.dispose({ disposeSequence: false });

@@ -2,6 +2,7 @@ import { LlamaCompletion } from 'node-llama-cpp';
 import type { Lease } from '../pool';
 import type { FinishReason } from './openai';
 import { generationOptions, type Sampling } from './sampling';
+import { meterUsage } from './usage';
 
 export type CompletionResult = { text: string; finishReason: FinishReason; promptTokens: number; completionTokens: number };
 
@@ -13,19 +14,19 @@ export async function runCompletion(
 	callbacks: { signal: AbortSignal; onText?: (text: string) => void }
 ): Promise<CompletionResult> {
 	const completion = new LlamaCompletion({ contextSequence: lease.sequence, autoDisposeSequence: false });
-	const before = { input: lease.sequence.tokenMeter.usedInputTokens, output: lease.sequence.tokenMeter.usedOutputTokens };
+	const usage = meterUsage(lease);
 	try {
 		const result = await completion.generateCompletionWithMeta(prompt, {
 			...generationOptions(sampling),
 			signal: callbacks.signal,
 			stopOnAbortSignal: true,
+			onToken: usage.onToken,
 			onTextChunk: (text) => callbacks.onText?.(text)
 		});
 		return {
 			text: result.response,
 			finishReason: result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
-			promptTokens: lease.sequence.tokenMeter.usedInputTokens - before.input,
-			completionTokens: lease.sequence.tokenMeter.usedOutputTokens - before.output
+			...usage.read()
 		};
 	} finally {
 		completion.dispose({ disposeSequence: false });
