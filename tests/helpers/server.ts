@@ -119,6 +119,11 @@ export async function call(
 		headers,
 		body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
 	});
+	return readResponse(res);
+}
+
+/** Status, headers and the body, parsed as JSON when it is JSON. */
+export async function readResponse(res: Response): Promise<{ status: number; body: any; headers: Headers }> {
 	const text = await res.text();
 	let body: any = text;
 	try {

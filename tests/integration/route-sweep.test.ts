@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../fixtures/gguf.js';
 import { startHub, type FakeHub } from '../helpers/models';
 import { concretePath, discoverRoutes, endpointsOf, label, METHODS, MUTATING, type Endpoint } from '../helpers/routes';
-import { call, signIn, signUp, startServer, tempDir, type SignedIn, type TestServer } from '../helpers/server';
+import { call, readResponse, signIn, signUp, startServer, tempDir, type SignedIn, type TestServer } from '../helpers/server';
 
 const routes = discoverRoutes();
 const endpoints = endpointsOf(routes);
@@ -57,15 +57,7 @@ async function send(
 	if (options.token) headers.authorization = `Bearer ${options.token}`;
 	if (options.cookie) headers.cookie = options.cookie;
 	try {
-		const res = await fetch(server.url + pathname, { method, headers, body: options.body as BodyInit | undefined });
-		const text = await res.text();
-		let body: any = text;
-		try {
-			body = text ? JSON.parse(text) : null;
-		} catch {
-			// not JSON
-		}
-		return { status: res.status, body, headers: res.headers };
+		return await readResponse(await fetch(server.url + pathname, { method, headers, body: options.body as BodyInit | undefined }));
 	} catch (err) {
 		return { status: 'reset', error: String((err as Error).cause ?? err) };
 	}
