@@ -83,7 +83,10 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_LOG_LEVEL: 'debug',
 			LLM_MANAGER_MAX_DOWNLOADS: '4',
 			LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '10',
-			LLM_MANAGER_REQUEST_TIMEOUT: '90s'
+			LLM_MANAGER_REQUEST_TIMEOUT: '90s',
+			LLM_MANAGER_METRICS_TOKEN: 'scrape-token-0123456789',
+			LLM_MANAGER_METRICS_PER_USER: 'true',
+			LLM_MANAGER_SECRET_KEY: 'k'.repeat(40)
 		});
 		expect(config).toEqual({
 			host: '0.0.0.0',
@@ -106,7 +109,10 @@ describe('parseConfig with every variable set', () => {
 			logLevel: 'debug',
 			maxConcurrentDownloads: 4,
 			downloadStallMs: 10_000,
-			requestTimeoutMs: 90_000
+			requestTimeoutMs: 90_000,
+			metricsToken: 'scrape-token-0123456789',
+			metricsPerUser: true,
+			secretKey: 'k'.repeat(40)
 		});
 	});
 

@@ -1,3 +1,4 @@
+import { observeQueueWait } from '../metrics/requests';
 import { getPool, type Lease } from '../pool';
 import type { Target } from './target';
 
@@ -81,8 +82,11 @@ export async function leaseFor(target: Target, signal: AbortSignal): Promise<Lea
 	const waiting = new AbortController();
 	const stop = () => waiting.abort(signal.reason);
 	signal.addEventListener('abort', stop, { once: true });
+	const startedAt = performance.now();
 	try {
-		return await getPool().acquire(target.modelId, { ...target.load, signal: waiting.signal });
+		const lease = await getPool().acquire(target.modelId, { ...target.load, signal: waiting.signal });
+		observeQueueWait(target.modelId, (performance.now() - startedAt) / 1000);
+		return lease;
 	} finally {
 		signal.removeEventListener('abort', stop);
 	}
