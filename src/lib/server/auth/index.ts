@@ -7,3 +7,4 @@ export * from './api-keys';
 export * from './schemas';
 export { SESSION_COOKIE, sessionCookie, blankSessionCookie } from './session';
 export { authEvents } from './events';
+export { takeRegistrationTurn } from './throttle';
