@@ -16,8 +16,11 @@ export type LoginResult = {
 	sessionId: string;
 };
 
-/** Checks a password login; wrong email and wrong password answer alike. */
-export async function login(email: string, password: string, ip: string): Promise<LoginResult> {
+/**
+ * Checks a password login; wrong email and wrong password answer alike. `userAgent` labels the
+ * session in its owner's session list.
+ */
+export async function login(email: string, password: string, ip: string, userAgent: string | null = null): Promise<LoginResult> {
 	const normalized = email.trim().toLowerCase();
 	await awaitLoginTurn(normalized, ip);
 
@@ -31,7 +34,7 @@ export async function login(email: string, password: string, ip: string): Promis
 	if (user.status === 'disabled') throw new ForbiddenError('Account disabled', 'account_disabled');
 	recordLoginSuccess(normalized, ip);
 
-	const session = await createSession(user.id);
+	const session = await createSession(user.id, userAgent);
 	const accessToken = await createAccessToken(
 		{ userId: user.id, email: user.email, sessionId: session.id, expiresAt: session.expiresAt },
 		getConfig().jwtSecret
