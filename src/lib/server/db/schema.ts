@@ -25,7 +25,12 @@ export const sessions = sqliteTable(
 		userId: text()
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
-		expiresAt: integer().notNull()
+		expiresAt: integer().notNull(),
+		/** The browser's User-Agent at sign-in, shown on the account page; null for older sessions. */
+		userAgent: text(),
+		createdAt: timestamp('created_at'),
+		/** Updated at most once a minute while the session is used. */
+		lastSeenAt: timestamp('last_seen_at')
 	},
 	(t) => [index('sessions_user_idx').on(t.userId)]
 );
