@@ -86,7 +86,8 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_REQUEST_TIMEOUT: '90s',
 			LLM_MANAGER_METRICS_TOKEN: 'scrape-token-0123456789',
 			LLM_MANAGER_METRICS_PER_USER: 'true',
-			LLM_MANAGER_SECRET_KEY: 'k'.repeat(40)
+			LLM_MANAGER_SECRET_KEY: 'k'.repeat(40),
+			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3'
 		});
 		expect(config).toEqual({
 			host: '0.0.0.0',
@@ -112,7 +113,8 @@ describe('parseConfig with every variable set', () => {
 			requestTimeoutMs: 90_000,
 			metricsToken: 'scrape-token-0123456789',
 			metricsPerUser: true,
-			secretKey: 'k'.repeat(40)
+			secretKey: 'k'.repeat(40),
+			registrationsPerHour: 3
 		});
 	});
 

@@ -122,7 +122,8 @@ const EnvSchema = z.object({
 	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000),
 	LLM_MANAGER_METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
 	LLM_MANAGER_METRICS_PER_USER: bool.default(false),
-	LLM_MANAGER_SECRET_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional()
+	LLM_MANAGER_SECRET_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional(),
+	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10)
 });
 
 export type Config = {
@@ -154,6 +155,8 @@ export type Config = {
 	metricsPerUser: boolean;
 	/** Encrypts secrets stored in the database; else a key file in the data dir is used. */
 	secretKey: string | undefined;
+	/** Accounts one address may register per hour; 0 = no limit. */
+	registrationsPerHour: number;
 };
 
 export class ConfigError extends Error {
@@ -203,7 +206,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT),
 		metricsToken: e.LLM_MANAGER_METRICS_TOKEN,
 		metricsPerUser: e.LLM_MANAGER_METRICS_PER_USER,
-		secretKey: e.LLM_MANAGER_SECRET_KEY
+		secretKey: e.LLM_MANAGER_SECRET_KEY,
+		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR
 	};
 }
 

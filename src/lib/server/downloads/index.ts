@@ -9,6 +9,7 @@ export * from './schemas';
 export * from './state';
 export { Task } from './task';
 export { totalsByStatus as downloadTotals } from './store';
+export { wasDownloadedBy } from './store';
 
 /** The process-wide download manager. */
 export function getDownloadManager(): DownloadManager {
