@@ -23,8 +23,11 @@ export type LoginResult = {
 	sessionId: string;
 };
 
-/** Checks a password login; wrong email and wrong password answer alike. */
-export async function login(email: string, password: string, ip: string): Promise<LoginResult> {
+/**
+ * Checks a password login; wrong email and wrong password answer alike. `userAgent` labels the
+ * session in its owner's session list.
+ */
+export async function login(email: string, password: string, ip: string, userAgent: string | null = null): Promise<LoginResult> {
 	const normalized = email.trim().toLowerCase();
 	const emailKey = `email:${normalized}`;
 	const ipKey = `ip:${ip}`;
@@ -42,7 +45,7 @@ export async function login(email: string, password: string, ip: string): Promis
 	if (user.status === 'disabled') throw new ForbiddenError('Account disabled', 'account_disabled');
 	limiters.byEmail.reset(emailKey);
 
-	const session = await createSession(user.id);
+	const session = await createSession(user.id, userAgent);
 	const accessToken = await createAccessToken(
 		{ userId: user.id, email: user.email, sessionId: session.id, expiresAt: session.expiresAt },
 		getConfig().jwtSecret

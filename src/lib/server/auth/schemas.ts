@@ -28,6 +28,12 @@ export type UserUpdate = z.infer<typeof UserUpdate>;
 export const ResetPassword = z.object({ password: Password });
 export type ResetPassword = z.infer<typeof ResetPassword>;
 
+export const ChangePassword = z.object({
+	current_password: z.string().min(1).max(1024),
+	new_password: Password
+});
+export type ChangePassword = z.infer<typeof ChangePassword>;
+
 export const CreateApiKey = z.object({
 	name: z.string().trim().min(1).max(100),
 	allowed_models: z.array(z.string().min(1).max(512)).max(100).nullable().optional()

@@ -67,6 +67,12 @@ export async function listUsers(): Promise<UserRow[]> {
 	return getDb().select().from(schema.users).orderBy(desc(schema.users.createdAt), desc(schema.users.id));
 }
 
+/** True until the first account exists (that account becomes the administrator). */
+export async function noUsersYet(): Promise<boolean> {
+	const [{ n }] = await getDb().select({ n: count() }).from(schema.users);
+	return n === 0;
+}
+
 export async function countPendingUsers(): Promise<number> {
 	const [{ n }] = await getDb()
 		.select({ n: count() })
