@@ -90,7 +90,9 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_METRICS_TOKEN: 'scrape-token-0123456789',
 			LLM_MANAGER_METRICS_PER_USER: 'true',
 			LLM_MANAGER_SECRET_KEY: 'k'.repeat(40),
-			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3'
+			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3',
+			LLM_MANAGER_HUB_TIMEOUT: '20s',
+			LLM_MANAGER_ALLOWED_HOSTS: 'llm.example.com, other.example'
 		});
 		expect(config).toEqual({
 			host: '0.0.0.0',
@@ -120,7 +122,9 @@ describe('parseConfig with every variable set', () => {
 			metricsToken: 'scrape-token-0123456789',
 			metricsPerUser: true,
 			secretKey: 'k'.repeat(40),
-			registrationsPerHour: 3
+			registrationsPerHour: 3,
+			hubTimeoutMs: 20_000,
+			allowedHosts: ['llm.example.com', 'other.example']
 		});
 	});
 
