@@ -1,7 +1,7 @@
 import { json } from '@sveltejs/kit';
 import { readJson } from '../http/parse';
 import type { Lease } from '../pool';
-import { checkPromptFits, prepareChat, runChat, type ChatRequest, type ChatResult, type ToolCallDelta } from './chat';
+import { chatPromptTokens, checkPromptFits, prepareChat, runChat, type ChatRequest, type ChatResult, type ToolCallDelta } from './chat';
 import { runChoices } from './choices';
 import { UnsupportedParamError } from './errors';
 import { systemFingerprint } from './fingerprint';
@@ -43,7 +43,8 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	refuseUnsupported(req);
 	const target = await resolveTarget(req.model, ctx.caller);
 	const prepared = await prepareChat(toChatRequest(req, target.profile?.systemPrompt ?? ''));
-	const lease = await leaseFor(target, ctx.signal);
+	const prompt = chatPromptTokens(prepared);
+	const lease = await leaseFor(target, ctx.signal, prompt);
 	let sampling;
 	try {
 		sampling = samplingFor(req, target, lease.context.contextSize);
@@ -59,6 +60,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	const fingerprint = await systemFingerprint(target.modelId);
 	const meter = (results: ChatResult[]) => {
 		ctx.meter.promptTokens = results[0]?.promptTokens ?? 0;
+		ctx.meter.cachedTokens = results.reduce((sum, r) => sum + r.cachedTokens, 0);
 		ctx.meter.completionTokens = results.reduce((sum, r) => sum + r.completionTokens, 0);
 	};
 	const run = (index: number, l: Lease, callbacks: { onText?: (t: string) => void; onToolCall?: (d: ToolCallDelta) => void }) =>
@@ -73,7 +75,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 				callbacks.onToolCall?.(delta);
 			}
 		});
-	const more = () => leaseFor(target, ctx.signal);
+	const more = () => leaseFor(target, ctx.signal, prompt);
 
 	if (!req.stream) {
 		const results = await runChoices(n, lease, more, (index, l) => run(index, l, {}));
@@ -86,7 +88,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 			model: req.model,
 			system_fingerprint: fingerprint,
 			choices: results.map((r, index) => ({ index, message: message(r), logprobs: null, finish_reason: r.finishReason })),
-			usage: usage(ctx.meter.promptTokens, ctx.meter.completionTokens)
+			usage: usage(ctx.meter.promptTokens, ctx.meter.completionTokens, ctx.meter.cachedTokens)
 		});
 	}
 
@@ -106,7 +108,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 		});
 		meter(results);
 		if (ctx.signal.aborted) return;
-		if (includeUsage) send({ ...base, choices: [], usage: usage(ctx.meter.promptTokens, ctx.meter.completionTokens) });
+		if (includeUsage) send({ ...base, choices: [], usage: usage(ctx.meter.promptTokens, ctx.meter.completionTokens, ctx.meter.cachedTokens) });
 	});
 }
 

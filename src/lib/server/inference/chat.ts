@@ -6,11 +6,12 @@ import {
 	type ChatModelFunctions,
 	type ChatWrapper,
 	type LlamaGrammar,
-	type LlamaModel
+	type LlamaModel,
+	type Token
 } from 'node-llama-cpp';
 import { getLlamaInstance } from '../llama';
 import type { Lease } from '../pool';
-import { checkChatFits } from './context-fit';
+import { checkChatFits, MAX_SYNC_TOKENIZE_CHARS } from './context-fit';
 import { EnvelopeStream } from './envelope-stream';
 import { InvalidParamError } from './errors';
 import { jsonClosingSuffix, jsonDepth } from './json';
@@ -61,6 +62,8 @@ export type ChatResult = {
 	finishReason: FinishReason;
 	toolCalls: ToolCall[];
 	promptTokens: number;
+	/** Prompt tokens reused from the sequence's state (not evaluated again). */
+	cachedTokens: number;
 	completionTokens: number;
 };
 
@@ -121,6 +124,29 @@ export type PreparedChat = {
 	/** JSON answers are closed when `max_tokens` cuts them off. */
 	json: boolean;
 };
+
+/**
+ * The prompt of a chat as the model will see it (its chat template applied), as tokens: the pool
+ * leases the free sequence whose state shares the longest prefix with it.
+ */
+export function chatPromptTokens(prepared: PreparedChat): (model: LlamaModel) => readonly Token[] | null {
+	return (model) => {
+		// Runs inside the pool's acquire, before the context check: a prompt that may be huge gets no
+		// prefix match rather than one long synchronous tokenisation on the main thread.
+		const chars = historyTexts(prepared.history).reduce((sum, t) => sum + t.length, 0);
+		if (prepared.history.length >= model.trainContextSize || chars > MAX_SYNC_TOKENIZE_CHARS) return null;
+		try {
+			const { contextText } = chatWrapperFor(model).generateContextState({
+				chatHistory: [...prepared.history, { type: 'model', response: [] }],
+				availableFunctions: prepared.functions,
+				documentFunctionParams: true
+			});
+			return contextText.tokenize(model.tokenizer);
+		} catch {
+			return null; // any free sequence then; the generation reports the real error
+		}
+	};
+}
 
 /**
  * Everything in a request that can be refused (400), checked before a model is leased or a stream
@@ -205,13 +231,16 @@ export async function runChat(lease: Lease, prepared: PreparedChat, sampling: Sa
 					? await runNative(chat, prepared, common, callbacks)
 					: await runText(chat, prepared, common, callbacks);
 		return { ...outcome, ...usage.read() };
+	} catch (err) {
+		lease.discardState();
+		throw err;
 	} finally {
 		chat.dispose({ disposeSequence: false });
 	}
 }
 
 type Common = ReturnType<typeof generationOptions> & { signal: AbortSignal; stopOnAbortSignal: true; onToken: () => void };
-type Outcome = Omit<ChatResult, 'promptTokens' | 'completionTokens'>;
+type Outcome = Omit<ChatResult, 'promptTokens' | 'cachedTokens' | 'completionTokens'>;
 
 async function runText(chat: LlamaChat, prepared: PreparedChat, common: Common, callbacks: ChatCallbacks): Promise<Outcome> {
 	const result = await chat.generateResponse(prepared.history, {

@@ -2,7 +2,7 @@ import { json } from '@sveltejs/kit';
 import { readJson } from '../http/parse';
 import { V1_BODY_LIMIT } from './chat-api';
 import { runChoices } from './choices';
-import { checkCompletionPrompt, runCompletion, type CompletionPrompt, type CompletionResult } from './completions';
+import { checkCompletionPrompt, completionPromptTokens, runCompletion, type CompletionPrompt, type CompletionResult } from './completions';
 import { InvalidParamError, UnsupportedParamError } from './errors';
 import { systemFingerprint } from './fingerprint';
 import { CompletionRequest, MAX_CHOICES, usage } from './openai';
@@ -31,7 +31,7 @@ export async function completions(ctx: V1Context): Promise<Response> {
 	}
 	const suffix = req.suffix ?? '';
 	const target = await resolveTarget(req.model, ctx.caller);
-	const lease = await leaseFor(target, ctx.signal);
+	const lease = await leaseFor(target, ctx.signal, completionPromptTokens(prompts[0], suffix));
 	let sampling;
 	try {
 		sampling = samplingFor(req, target, lease.context.contextSize);
@@ -50,6 +50,7 @@ export async function completions(ctx: V1Context): Promise<Response> {
 	const meter = (results: CompletionResult[]) => {
 		// Each prompt counts once, however many choices it has.
 		ctx.meter.promptTokens = results.filter((_, i) => i % n === 0).reduce((sum, r) => sum + r.promptTokens, 0);
+		ctx.meter.cachedTokens = results.filter((_, i) => i % n === 0).reduce((sum, r) => sum + r.cachedTokens, 0);
 		ctx.meter.completionTokens = results.reduce((sum, r) => sum + r.completionTokens, 0);
 	};
 	const run = (index: number, l: typeof lease, onText?: (text: string) => void) => {
@@ -74,7 +75,7 @@ export async function completions(ctx: V1Context): Promise<Response> {
 			logprobs: null,
 			finish_reason: r.finishReason
 		}));
-		return json({ ...base, choices, usage: usage(ctx.meter.promptTokens, ctx.meter.completionTokens) });
+		return json({ ...base, choices, usage: usage(ctx.meter.promptTokens, ctx.meter.completionTokens, ctx.meter.cachedTokens) });
 	}
 
 	const includeUsage = req.stream_options?.include_usage === true;
@@ -90,6 +91,6 @@ export async function completions(ctx: V1Context): Promise<Response> {
 		});
 		meter(results);
 		if (ctx.signal.aborted) return;
-		if (includeUsage) send({ ...base, choices: [], usage: usage(ctx.meter.promptTokens, ctx.meter.completionTokens) });
+		if (includeUsage) send({ ...base, choices: [], usage: usage(ctx.meter.promptTokens, ctx.meter.completionTokens, ctx.meter.cachedTokens) });
 	});
 }

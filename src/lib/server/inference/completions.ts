@@ -1,12 +1,32 @@
 import { LlamaCompletion, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { Lease } from '../pool';
 import type { FinishReason } from './chat';
-import { checkTextFits, ContextLengthExceededError, overflowMessage } from './context-fit';
+import { checkTextFits, ContextLengthExceededError, MAX_SYNC_TOKENIZE_CHARS, overflowMessage } from './context-fit';
 import { InvalidParamError, UnsupportedParamError } from './errors';
 import { generationOptions, type Sampling } from './sampling';
 import { meterUsage } from './usage';
 
-export type CompletionResult = { text: string; finishReason: FinishReason; promptTokens: number; completionTokens: number };
+export type CompletionResult = {
+	text: string;
+	finishReason: FinishReason;
+	promptTokens: number;
+	cachedTokens: number;
+	completionTokens: number;
+};
+
+/**
+ * A raw prompt as the model will see it (a beginning-of-text token first when the model wants one),
+ * for the pool's prefix match. Token prompts, infill and long prompts (see `MAX_SYNC_TOKENIZE_CHARS`)
+ * get none.
+ */
+export function completionPromptTokens(prompt: CompletionPrompt, suffix: string): (model: LlamaModel) => readonly Token[] | null {
+	return (model) => {
+		if (typeof prompt !== 'string' || suffix || prompt.length > MAX_SYNC_TOKENIZE_CHARS) return null;
+		const bos = model.tokens.shouldPrependBosToken ? model.tokens.bos : null;
+		const tokens = model.tokenize(prompt, false, bos != null ? 'trimLeadingSpace' : undefined);
+		return bos != null ? [bos, ...tokens] : tokens;
+	};
+}
 
 /** A prompt as text or as token ids (OpenAI accepts both). */
 export type CompletionPrompt = string | number[];
@@ -67,6 +87,9 @@ export async function runCompletion(
 			finishReason: result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
 			...usage.read()
 		};
+	} catch (err) {
+		lease.discardState();
+		throw err;
 	} finally {
 		completion.dispose({ disposeSequence: false });
 	}

@@ -19,6 +19,12 @@ export class ContextLengthExceededError extends AppError {
 /** No tokenizer packs more characters than this into one token on average: a longer text cannot fit. */
 const MAX_CHARS_PER_TOKEN = 128;
 
+/**
+ * Longest text tokenised in one synchronous call before the context check (the pool's prefix
+ * match); a longer prompt is matched to no particular sequence instead.
+ */
+export const MAX_SYNC_TOKENIZE_CHARS = 32 * 1024;
+
 /** Characters tokenised per synchronous call. */
 const PIECE_CHARS = 4096;
 
