@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 type ServerBridge = {
 	handleUpgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
+	closeSockets: () => void;
 	shutdown: () => Promise<void>;
 };
 
@@ -37,7 +38,9 @@ if (!bridge) throw new Error('The app did not publish its server bridge; was it 
 const server = http.createServer(handler);
 const upgraded = new Set<Duplex>();
 
+let stopping = false;
 server.on('upgrade', (req, socket, head) => {
+	if (stopping) return void socket.destroy();
 	upgraded.add(socket);
 	socket.on('close', () => upgraded.delete(socket));
 	bridge.handleUpgrade(req, socket, head).catch(() => socket.destroy());
@@ -49,7 +52,6 @@ server.listen(port, host, () => {
 	console.log(`LLM Manager listening on http://${host}:${actualPort}`);
 });
 
-let stopping = false;
 async function stop(signal: string): Promise<void> {
 	if (stopping) return;
 	stopping = true;
@@ -59,6 +61,11 @@ async function stop(signal: string): Promise<void> {
 		process.exit(1);
 	}, 15_000);
 	forced.unref();
+	// Upgraded sockets keep `server.close()` waiting for ever: close them first (1001 "going away"),
+	// give clients a moment to answer the close frame, then cut whatever is left.
+	bridge!.closeSockets();
+	await waitForSockets(500);
+	for (const socket of upgraded) socket.destroy();
 	// Stop accepting, close idle keep-alive connections and let in-flight requests finish (at most 5 s)
 	// before the app's shutdown steps close the pool and the database those requests still use.
 	const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -70,8 +77,13 @@ async function stop(signal: string): Promise<void> {
 	clearInterval(idle);
 	clearTimeout(drain);
 	await bridge!.shutdown();
-	for (const socket of upgraded) socket.destroy();
 	process.exit(0);
+}
+
+/** Resolves once every upgraded socket has closed, or after `ms`. */
+async function waitForSockets(ms: number): Promise<void> {
+	const deadline = Date.now() + ms;
+	while (upgraded.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -15,6 +15,8 @@ import { singleton } from './http/singleton';
 /** What the custom server (outside the SvelteKit bundle) needs from the app. */
 export type ServerBridge = {
 	handleUpgrade: typeof handleUpgrade;
+	/** Closes every WebSocket (1001) so that the HTTP server can close. */
+	closeSockets: () => void;
 	shutdown: () => Promise<void>;
 };
 export const BRIDGE_KEY = Symbol.for('llm-manager.server-bridge');
@@ -46,6 +48,7 @@ export function startApp(): Promise<Config> {
 
 		(globalThis as Record<symbol, unknown>)[BRIDGE_KEY] = {
 			handleUpgrade,
+			closeSockets: () => getRealtimeHub().shutdown(),
 			shutdown: runShutdown
 		} satisfies ServerBridge;
 		log.info('LLM Manager started', { data_dir: config.dataDir, models_dir: config.modelsDir });

@@ -83,7 +83,8 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_LOG_LEVEL: 'debug',
 			LLM_MANAGER_MAX_DOWNLOADS: '4',
 			LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '10',
-			LLM_MANAGER_REQUEST_TIMEOUT: '90s'
+			LLM_MANAGER_REQUEST_TIMEOUT: '90s',
+			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3'
 		});
 		expect(config).toEqual({
 			host: '0.0.0.0',
@@ -106,7 +107,8 @@ describe('parseConfig with every variable set', () => {
 			logLevel: 'debug',
 			maxConcurrentDownloads: 4,
 			downloadStallMs: 10_000,
-			requestTimeoutMs: 90_000
+			requestTimeoutMs: 90_000,
+			registrationsPerHour: 3
 		});
 	});
 

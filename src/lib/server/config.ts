@@ -119,7 +119,8 @@ const EnvSchema = z.object({
 	LLM_MANAGER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 	LLM_MANAGER_MAX_DOWNLOADS: int(1, 16).default(2),
 	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30),
-	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000)
+	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000),
+	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10)
 });
 
 export type Config = {
@@ -145,6 +146,8 @@ export type Config = {
 	downloadStallMs: number;
 	/** Longest a `/v1` request may take, waiting and generating (504 after); 0 = no limit. */
 	requestTimeoutMs: number;
+	/** Accounts one address may register per hour; 0 = no limit. */
+	registrationsPerHour: number;
 };
 
 export class ConfigError extends Error {
@@ -191,7 +194,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		logLevel: e.LLM_MANAGER_LOG_LEVEL,
 		maxConcurrentDownloads: e.LLM_MANAGER_MAX_DOWNLOADS,
 		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000,
-		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT)
+		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT),
+		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR
 	};
 }
 

@@ -4,6 +4,8 @@ export * from './resolve';
 export * from './login';
 export * from './users';
 export * from './api-keys';
+export * from './account';
 export * from './schemas';
 export { SESSION_COOKIE, sessionCookie, blankSessionCookie } from './session';
 export { authEvents } from './events';
+export { takeRegistrationTurn } from './throttle';

@@ -1,4 +1,5 @@
 import { getConfig } from '../config';
+import { touchSession } from './account';
 import { API_KEY_PREFIX, findApiKey, touchApiKey } from './api-keys';
 import { validateSession } from './session';
 import { looksLikeJwt, verifyAccessToken } from './tokens';
@@ -48,6 +49,7 @@ export function headerTokenFrom(headers: Headers): string | null {
 async function fromSession(sessionId: string, method: Caller['method']) {
 	const { session, user } = await validateSession(sessionId);
 	if (!session || !user || user.status !== 'approved') return { caller: null, fresh: false };
+	touchSession(session.id, session.lastSeenAt);
 	const caller: Caller = {
 		user: { id: user.id, email: user.email, isAdmin: user.isAdmin },
 		sessionId: session.id,

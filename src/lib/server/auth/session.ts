@@ -15,6 +15,11 @@ function createLucia() {
 			// `secure` is decided per request from the protocol the app is served over.
 			attributes: { secure: false, sameSite: 'lax' }
 		},
+		getSessionAttributes: (attributes) => ({
+			userAgent: attributes.userAgent ?? null,
+			createdAt: attributes.createdAt ?? null,
+			lastSeenAt: attributes.lastSeenAt ?? null
+		}),
 		getUserAttributes: (attributes) => ({
 			email: attributes.email,
 			isAdmin: Boolean(attributes.isAdmin),
@@ -31,11 +36,20 @@ declare module 'lucia' {
 	interface Register {
 		Lucia: ReturnType<typeof createLucia>;
 		DatabaseUserAttributes: Omit<schema.User, 'id'>;
+		DatabaseSessionAttributes: Pick<schema.Session, 'userAgent' | 'createdAt' | 'lastSeenAt'>;
 	}
 }
 
-export async function createSession(userId: string) {
-	return getLucia().createSession(userId, {});
+/** Longest User-Agent kept for the account page's session list. */
+const USER_AGENT_MAX = 512;
+
+export async function createSession(userId: string, userAgent: string | null = null) {
+	const now = new Date();
+	return getLucia().createSession(userId, {
+		userAgent: userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
+		createdAt: now,
+		lastSeenAt: now
+	});
 }
 
 /** The session and its user, or nulls when the session is unknown or expired. */

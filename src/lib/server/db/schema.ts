@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 const now = sql`(unixepoch('subsec') * 1000)`;
 /** Milliseconds since the epoch, stored as an integer and read as a Date. */
@@ -25,7 +25,12 @@ export const sessions = sqliteTable(
 		userId: text()
 			.notNull()
 			.references(() => users.id, { onDelete: 'cascade' }),
-		expiresAt: integer().notNull()
+		expiresAt: integer().notNull(),
+		/** The browser's User-Agent at sign-in, shown on the account page; null for older sessions. */
+		userAgent: text(),
+		createdAt: timestamp('created_at'),
+		/** Updated at most once a minute while the session is used. */
+		lastSeenAt: timestamp('last_seen_at')
 	},
 	(t) => [index('sessions_user_idx').on(t.userId)]
 );
@@ -138,3 +143,72 @@ export const auditLogs = sqliteTable(
 );
 export type AuditLog = typeof auditLogs.$inferSelect;
 export type NewAuditLog = typeof auditLogs.$inferInsert;
+
+/** Per-chat settings, saved with the conversation (snake_case: the wire shape, stored as JSON). */
+export type ConversationSettings = {
+	model: string;
+	system_prompt: string;
+	temperature: number | null;
+	top_p: number | null;
+	max_tokens: number | null;
+	context_size: number | null;
+};
+
+/** A saved chat. Private to its owner: no route reads another user's conversations, admins included. */
+export const conversations = sqliteTable(
+	'conversations',
+	{
+		id: text().primaryKey(),
+		userId: text()
+			.notNull()
+			.references(() => users.id, { onDelete: 'cascade' }),
+		title: text().notNull(),
+		settings: text({ mode: 'json' }).$type<ConversationSettings>().notNull(),
+		/** The last message of the branch on screen (edits and regenerations make branches). */
+		currentLeafId: text(),
+		createdAt: timestamp('created_at').notNull().default(now),
+		updatedAt: timestamp('updated_at').notNull().default(now)
+	},
+	(t) => [index('conversations_user_updated_idx').on(t.userId, t.updatedAt)]
+);
+export type Conversation = typeof conversations.$inferSelect;
+
+export type MessageStats = {
+	ttft_ms: number | null;
+	tokens_per_second: number | null;
+	prompt_tokens: number | null;
+	completion_tokens: number | null;
+	context_window: number | null;
+	reasoning_ms: number | null;
+};
+export type MessageAttachment = { name: string; size_bytes: number; text: string };
+
+/**
+ * The messages of a conversation as a tree: a message's parent is the one it answers or follows.
+ * Siblings are the branches (an edited question, a regenerated answer). Deleting a message deletes
+ * everything after it on its branch.
+ */
+export const conversationMessages = sqliteTable(
+	'conversation_messages',
+	{
+		id: text().primaryKey(),
+		conversationId: text()
+			.notNull()
+			.references(() => conversations.id, { onDelete: 'cascade' }),
+		parentId: text().references((): AnySQLiteColumn => conversationMessages.id, { onDelete: 'cascade' }),
+		role: text({ enum: ['user', 'assistant'] }).notNull(),
+		content: text().notNull().default(''),
+		reasoning: text().notNull().default(''),
+		/** `streaming` while an answer is being written; `stopped` when it was cut off (Stop, a closed tab). */
+		status: text({ enum: ['complete', 'streaming', 'stopped', 'error'] }).notNull().default('complete'),
+		finishReason: text(),
+		error: text(),
+		model: text(),
+		stats: text({ mode: 'json' }).$type<MessageStats | null>(),
+		attachments: text({ mode: 'json' }).$type<MessageAttachment[]>().notNull().default([]),
+		createdAt: timestamp('created_at').notNull().default(now),
+		updatedAt: timestamp('updated_at').notNull().default(now)
+	},
+	(t) => [index('conversation_messages_conversation_idx').on(t.conversationId, t.createdAt), index('conversation_messages_parent_idx').on(t.parentId)]
+);
+export type ConversationMessage = typeof conversationMessages.$inferSelect;

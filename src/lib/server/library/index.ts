@@ -5,8 +5,8 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { getConfig } from '../config';
-import { getDownloadManager } from '../downloads';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { getDownloadManager, wasDownloadedBy, type Actor } from '../downloads';
+import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
 import { assertOnline, hubHeaders, resolveUrl } from '../hub/client';
 import { parseModelId, parseRepoId, pathInside } from '../hub/ids';
 import { parseSplit, splitPartName } from '../hub/quant';
@@ -72,12 +72,22 @@ export async function modelConfig(rawId: string): Promise<ModelConfig | null> {
 	}
 }
 
-/** Deletes a model's files. 404 when absent; 409 while it is downloading or busy (e.g. loaded). */
-export async function deleteModel(rawId: string, options: { isInUse?: BusyCheck } = {}): Promise<{ deleted: true }> {
+/**
+ * Deletes a model's files, for an admin or the user who downloaded it (403 for anyone else). 404 when
+ * absent; 409 while it is downloading or busy (e.g. loaded).
+ */
+export async function deleteModel(
+	rawId: string,
+	actor: Actor,
+	options: { isInUse?: BusyCheck } = {}
+): Promise<{ deleted: true }> {
 	const { id } = parseModelId(rawId);
 	if (getDownloadManager().isDownloading(id)) throw new ConflictError(`${id} is downloading`, 'model_downloading');
 	const files = await filesOf(id);
 	if (!files) throw new NotFoundError(`Model ${id} not found`, 'model_not_found');
+	if (!actor.isAdmin && !(await wasDownloadedBy(id, actor.id))) {
+		throw new ForbiddenError('Only an admin or the user who downloaded this model may delete it', 'not_model_owner');
+	}
 	for (const check of [...busyChecks, ...(options.isInUse ? [options.isInUse] : [])]) {
 		const reason = check(id);
 		if (reason) throw new ConflictError(`${id} is ${reason}`, 'model_in_use', { reason });

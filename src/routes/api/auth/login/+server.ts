@@ -22,7 +22,7 @@ async function readCredentials(request: Request): Promise<auth.Login> {
 
 export const POST = api(async ({ request, cookies, getClientAddress, url }) => {
 	const { email, password } = await readCredentials(request);
-	const { sessionId, ...result } = await auth.login(email, password, getClientAddress());
+	const { sessionId, ...result } = await auth.login(email, password, getClientAddress(), request.headers.get('user-agent'));
 	const cookie = auth.sessionCookie(sessionId, url.protocol === 'https:');
 	cookies.set(cookie.name, cookie.value, { ...cookie.attributes, path: '/' });
 	return result;
