@@ -120,7 +120,12 @@ const EnvSchema = z.object({
 	LLM_MANAGER_MAX_DOWNLOADS: int(1, 16).default(2),
 	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30),
 	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000),
-	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10)
+	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10),
+	LLM_MANAGER_ALLOWED_HOSTS: z
+		.string()
+		.transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
+		.refine((list) => list.every((h) => h === '*' || /^[\w.:\-\[\]]+$/.test(h)), 'expected host names separated by commas, or *')
+		.optional()
 });
 
 export type Config = {
@@ -148,6 +153,8 @@ export type Config = {
 	requestTimeoutMs: number;
 	/** Accounts one address may register per hour; 0 = no limit. */
 	registrationsPerHour: number;
+	/** `Host` names answered besides IP addresses (null = the defaults; `*` = any). */
+	allowedHosts: string[] | null;
 };
 
 export class ConfigError extends Error {
@@ -195,7 +202,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		maxConcurrentDownloads: e.LLM_MANAGER_MAX_DOWNLOADS,
 		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000,
 		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT),
-		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR
+		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR,
+		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null
 	};
 }
 
