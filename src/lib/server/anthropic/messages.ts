@@ -22,12 +22,13 @@ export async function messages(ctx: V1Context): Promise<Response> {
 	const chatReq = toChatRequest(req);
 	const target = await inference.resolveTarget(req.model, ctx.caller);
 	const prepared = await inference.prepareChat(chatReq, target.profile?.systemPrompt ?? '');
-	const lease = await inference.leaseFor(target, ctx.signal);
+	const lease = await inference.leaseFor(target, ctx.signal, inference.chatPromptTokens(prepared));
 	const sampling = inference.samplingFor(chatReq, target, lease.context.contextSize);
 	sampling.thoughtTokens = thoughtBudgetOf(req, sampling.maxTokens);
 	const id = `msg_${ctx.requestId}`;
-	const meter = (r: { promptTokens: number; completionTokens: number }) => {
+	const meter = (r: { promptTokens: number; cachedTokens: number; completionTokens: number }) => {
 		ctx.meter.promptTokens = r.promptTokens;
+		ctx.meter.cachedTokens = r.cachedTokens;
 		ctx.meter.completionTokens = r.completionTokens;
 	};
 
@@ -49,7 +50,7 @@ export async function messages(ctx: V1Context): Promise<Response> {
 					content: contentOf(result),
 					stop_reason: stopReasonOf(result),
 					stop_sequence: result.stopSequence,
-					usage: usageOf(result.promptTokens, result.completionTokens)
+					usage: usageOf(result)
 				},
 				{ headers: { 'request-id': `req_${ctx.requestId}` } }
 			);
@@ -78,7 +79,7 @@ export async function messages(ctx: V1Context): Promise<Response> {
 				meter(result);
 				if (ctx.signal.aborted) return;
 				for (const call of result.toolCalls) events.toolUse(call);
-				events.end(stopReasonOf(result), result.stopSequence, { input: result.promptTokens, output: result.completionTokens });
+				events.end(stopReasonOf(result), result.stopSequence, result);
 			} finally {
 				lease.release();
 			}

@@ -1,5 +1,5 @@
 import type { Send } from '../inference';
-import { toolUseBlock, usageOf, type StopReason } from './translate';
+import { toolUseBlock, usageOf, type StopReason, type TokenCounts } from './translate';
 import type { OpenAiToolCall } from '../inference';
 
 type BlockKind = 'thinking' | 'text';
@@ -24,7 +24,7 @@ export class MessageEvents {
 
 	start(message: { id: string; model: string }) {
 		this.#event('message_start', {
-			message: { ...message, type: 'message', role: 'assistant', content: [], stop_reason: null, stop_sequence: null, usage: usageOf(0, 0) }
+			message: { ...message, type: 'message', role: 'assistant', content: [], stop_reason: null, stop_sequence: null, usage: usageOf({ promptTokens: 0, cachedTokens: 0, completionTokens: 0 }) }
 		});
 		this.#event('ping', {});
 	}
@@ -64,13 +64,13 @@ export class MessageEvents {
 		this.#event('content_block_stop', { index: this.#index });
 	}
 
-	end(stopReason: StopReason, stopSequence: string | null, usage: { input: number; output: number }) {
+	end(stopReason: StopReason, stopSequence: string | null, usage: TokenCounts) {
 		// A message always has a block: an answer of nothing is one empty text block.
 		if (this.#index < 0) this.#block('text');
 		this.#close();
 		this.#event('message_delta', {
 			delta: { stop_reason: stopReason, stop_sequence: stopSequence },
-			usage: usageOf(usage.input, usage.output)
+			usage: usageOf(usage)
 		});
 		this.#event('message_stop', {});
 	}

@@ -106,6 +106,14 @@ export function contentOf(result: ChatResult) {
 	return blocks;
 }
 
-export function usageOf(input: number, output: number) {
-	return { input_tokens: input, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+export type TokenCounts = { promptTokens: number; cachedTokens: number; completionTokens: number };
+
+/** Anthropic's usage: `input_tokens` excludes what was read from the cache (a prefix the sequence kept). */
+export function usageOf({ promptTokens, cachedTokens, completionTokens }: TokenCounts) {
+	return {
+		input_tokens: promptTokens - cachedTokens,
+		output_tokens: completionTokens,
+		cache_creation_input_tokens: 0,
+		cache_read_input_tokens: cachedTokens
+	};
 }

@@ -7,7 +7,8 @@ import {
 	type ChatWrapper,
 	type LlamaChatResponseChunk,
 	type LlamaGrammar,
-	type LlamaModel
+	type LlamaModel,
+	type Token
 } from 'node-llama-cpp';
 import { BadRequestError } from '../http/errors';
 import { getLlamaInstance } from '../llama';
@@ -27,6 +28,8 @@ export type ChatResult = {
 	stopSequence: string | null;
 	toolCalls: OpenAiToolCall[];
 	promptTokens: number;
+	/** Prompt tokens reused from the sequence's state (not evaluated again). */
+	cachedTokens: number;
 	completionTokens: number;
 };
 
@@ -86,6 +89,24 @@ function functionsFor(req: ChatCompletionRequest): ChatModelFunctions | undefine
 }
 
 export type PreparedChat = { grammar?: LlamaGrammar; functions?: ChatModelFunctions; history: ChatHistoryItem[] };
+
+/**
+ * The prompt of a chat as the model will see it (its chat template applied), as tokens: the pool
+ * leases the free sequence whose state shares the longest prefix with it.
+ */
+export function chatPromptTokens(prepared: PreparedChat): (model: LlamaModel) => readonly Token[] | null {
+	return (model) => {
+		try {
+			const { contextText } = chatWrapperFor(model).generateContextState({
+				chatHistory: [...prepared.history, { type: 'model', response: [] }],
+				availableFunctions: prepared.functions
+			});
+			return contextText.tokenize(model.tokenizer);
+		} catch {
+			return null; // any free sequence then; the generation reports the real error
+		}
+	};
+}
 
 /**
  * Everything in a request that can be refused (400), checked before a model is leased or a stream
@@ -159,6 +180,9 @@ export async function runChat(
 			toolCalls,
 			...usage.read()
 		};
+	} catch (err) {
+		lease.discardState();
+		throw err;
 	} finally {
 		chat.dispose({ disposeSequence: false });
 	}

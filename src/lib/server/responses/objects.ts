@@ -33,10 +33,10 @@ export function outputOf(result: ChatResult): OutputItem[] {
 	return items;
 }
 
-export function usageOf(result: Pick<ChatResult, 'promptTokens' | 'completionTokens'>, reasoningTokens: number) {
+export function usageOf(result: Pick<ChatResult, 'promptTokens' | 'cachedTokens' | 'completionTokens'>, reasoningTokens: number) {
 	return {
 		input_tokens: result.promptTokens,
-		input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
+		input_tokens_details: { cached_tokens: result.cachedTokens, cache_write_tokens: 0 },
 		output_tokens: result.completionTokens,
 		output_tokens_details: { reasoning_tokens: reasoningTokens },
 		total_tokens: result.promptTokens + result.completionTokens

@@ -14,11 +14,12 @@ export async function responses(ctx: V1Context): Promise<Response> {
 	const chatReq = toChatRequest(req);
 	const target = await inference.resolveTarget(req.model, ctx.caller);
 	const prepared = await inference.prepareChat(chatReq, target.profile?.systemPrompt ?? '');
-	const lease = await inference.leaseFor(target, ctx.signal);
+	const lease = await inference.leaseFor(target, ctx.signal, inference.chatPromptTokens(prepared));
 	const sampling = inference.samplingFor(chatReq, target, lease.context.contextSize);
 	const base = responseBase(req, `resp_${ctx.requestId}`, sampling);
 	const finished = (result: inference.ChatResult) => {
 		ctx.meter.promptTokens = result.promptTokens;
+		ctx.meter.cachedTokens = result.cachedTokens;
 		ctx.meter.completionTokens = result.completionTokens;
 		const reasoningTokens = result.reasoning ? lease.model.tokenize(result.reasoning).length : 0;
 		return usageOf(result, Math.min(reasoningTokens, result.completionTokens));
