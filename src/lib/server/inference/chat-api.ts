@@ -20,29 +20,13 @@ function refuseUnsupported(req: ChatCompletionRequest): void {
 	if (req.top_logprobs) throw new UnsupportedParamError('top_logprobs', 'token log probabilities are not available from this server');
 }
 
-/** The OpenAI request in the chat core's terms. */
-export function toChatRequest(req: ChatCompletionRequest, systemPrompt: string): ChatRequest {
-	const choice = req.tool_choice;
-	return {
-		history: toHistory(req.messages, systemPrompt),
-		tools: (req.tools ?? []).map((t) => ({ name: t.function.name, description: t.function.description, parameters: t.function.parameters })),
-		toolChoice: choice == null ? 'auto' : typeof choice === 'string' ? choice : { name: choice.function.name },
-		parallelToolCalls: req.parallel_tool_calls ?? true,
-		responseFormat: !req.response_format
-			? undefined
-			: req.response_format.type === 'json_schema'
-				? { type: 'json_schema', schema: req.response_format.json_schema.schema }
-				: req.response_format
-	};
-}
-
 /** `POST /v1/chat/completions`: OpenAI shapes in and out, generation in `runChat`. */
 export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	const req = await readJson(ctx.event.request, ChatCompletionRequest, V1_BODY_LIMIT);
 	ctx.meter.model = req.model;
 	refuseUnsupported(req);
 	const target = await resolveTarget(req.model, ctx.caller);
-	const prepared = await prepareChat(toChatRequest(req, target.profile?.systemPrompt ?? ''));
+	const prepared = await prepareChat(req, target.profile?.systemPrompt ?? '');
 	const prompt = chatPromptTokens(prepared);
 	const lease = await leaseFor(target, ctx.signal, prompt);
 	let sampling;
@@ -63,7 +47,8 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 		ctx.meter.cachedTokens = results.reduce((sum, r) => sum + r.cachedTokens, 0);
 		ctx.meter.completionTokens = results.reduce((sum, r) => sum + r.completionTokens, 0);
 	};
-	const run = (index: number, l: Lease, callbacks: { onText?: (t: string) => void; onToolCall?: (d: ToolCallDelta) => void }) =>
+	type Sinks = { onText?: (t: string) => void; onToolCall?: (d: ToolCallDelta) => void; onReasoning?: (t: string) => void };
+	const run = (index: number, l: Lease, callbacks: Sinks) =>
 		runChat(l, prepared, sampling.seed === undefined || index === 0 ? sampling : { ...sampling, seed: sampling.seed + index }, {
 			signal: ctx.signal,
 			onText: (text) => {
@@ -73,6 +58,10 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 			onToolCall: (delta) => {
 				ctx.firstToken();
 				callbacks.onToolCall?.(delta);
+			},
+			onReasoning: (text) => {
+				ctx.firstToken();
+				callbacks.onReasoning?.(text);
 			}
 		});
 	const more = () => leaseFor(target, ctx.signal, prompt);
@@ -101,7 +90,8 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 		const results = await runChoices(n, lease, more, async (index, l) => {
 			const r = await run(index, l, {
 				onText: (text) => text && chunk(index, { content: text }),
-				onToolCall: (d) => chunk(index, { tool_calls: [toolCallDelta(d)] })
+				onToolCall: (d) => chunk(index, { tool_calls: [toolCallDelta(d)] }),
+				onReasoning: (text) => chunk(index, { reasoning_content: text })
 			});
 			if (!ctx.signal.aborted) chunk(index, {}, r.finishReason);
 			return r;
@@ -119,8 +109,10 @@ function toolCallDelta(d: ToolCallDelta) {
 		: { index: d.index, function: { arguments: d.text } };
 }
 
-function message(r: ChatResult) {
-	return r.toolCalls.length > 0
-		? { role: 'assistant', content: r.text || null, tool_calls: r.toolCalls.map(toOpenAiToolCall), refusal: null }
-		: { role: 'assistant', content: r.text, refusal: null };
+/** The answer message; a reasoning model's thoughts go in `reasoning_content` (as DeepSeek's API does). */
+function message({ text, reasoning, toolCalls }: ChatResult) {
+	const thoughts = reasoning ? { reasoning_content: reasoning } : {};
+	return toolCalls.length > 0
+		? { role: 'assistant', content: text || null, ...thoughts, tool_calls: toolCalls, refusal: null }
+		: { role: 'assistant', content: text, ...thoughts, refusal: null };
 }

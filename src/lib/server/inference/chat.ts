@@ -5,6 +5,7 @@ import {
 	type ChatHistoryItem,
 	type ChatModelFunctions,
 	type ChatWrapper,
+	type LlamaChatResponseChunk,
 	type LlamaGrammar,
 	type LlamaModel,
 	type Token
@@ -15,6 +16,8 @@ import { checkChatFits, MAX_SYNC_TOKENIZE_CHARS } from './context-fit';
 import { EnvelopeStream } from './envelope-stream';
 import { InvalidParamError } from './errors';
 import { jsonClosingSuffix, jsonDepth } from './json';
+import { toChatRequest } from './history';
+import { toOpenAiToolCall, type ChatCompletionRequest, type OpenAiToolCall } from './openai';
 import { generationOptions, type Sampling } from './sampling';
 import {
 	checkTools,
@@ -59,8 +62,12 @@ export type ToolCallDelta = { type: 'start'; index: number; id: string; name: st
 
 export type ChatResult = {
 	text: string;
+	/** The model's thought segments (reasoning models), never part of `text`. */
+	reasoning: string;
 	finishReason: FinishReason;
-	toolCalls: ToolCall[];
+	/** The stop sequence that ended the answer, if one did. */
+	stopSequence: string | null;
+	toolCalls: OpenAiToolCall[];
 	promptTokens: number;
 	/** Prompt tokens reused from the sequence's state (not evaluated again). */
 	cachedTokens: number;
@@ -73,6 +80,8 @@ export type ChatCallbacks = {
 	onText?: (text: string) => void;
 	/** Each new piece of a tool call, in order (a call's `start` before its arguments). */
 	onToolCall?: (delta: ToolCallDelta) => void;
+	/** Each new piece of the model's reasoning (its thought segments), in order. */
+	onReasoning?: (text: string) => void;
 };
 
 /**
@@ -136,12 +145,7 @@ export function chatPromptTokens(prepared: PreparedChat): (model: LlamaModel) =>
 		const chars = historyTexts(prepared.history).reduce((sum, t) => sum + t.length, 0);
 		if (prepared.history.length >= model.trainContextSize || chars > MAX_SYNC_TOKENIZE_CHARS) return null;
 		try {
-			const { contextText } = chatWrapperFor(model).generateContextState({
-				chatHistory: [...prepared.history, { type: 'model', response: [] }],
-				availableFunctions: prepared.functions,
-				documentFunctionParams: true
-			});
-			return contextText.tokenize(model.tokenizer);
+			return renderPrompt(model, prepared);
 		} catch {
 			return null; // any free sequence then; the generation reports the real error
 		}
@@ -152,7 +156,7 @@ export function chatPromptTokens(prepared: PreparedChat): (model: LlamaModel) =>
  * Everything in a request that can be refused (400), checked before a model is leased or a stream
  * starts, so a bad request is a 400 and never a 200 stream that ends in an error.
  */
-export async function prepareChat(req: ChatRequest): Promise<PreparedChat> {
+export async function prepareChatRequest(req: ChatRequest): Promise<PreparedChat> {
 	const tools = req.tools ?? [];
 	checkTools(tools, req.toolChoice ?? 'auto');
 	const choice: ToolChoice = tools.length === 0 ? 'none' : (req.toolChoice ?? 'auto');
@@ -175,6 +179,23 @@ export async function prepareChat(req: ChatRequest): Promise<PreparedChat> {
 	return { mode: 'envelope', history, grammar, parallel, json: true };
 }
 
+/** `prepareChatRequest` for a request in OpenAI's chat shape (the profile's system prompt applies when it has none). */
+export function prepareChat(req: ChatCompletionRequest, systemPrompt: string): Promise<PreparedChat> {
+	return prepareChatRequest(toChatRequest(req, systemPrompt));
+}
+
+/** How many tokens the prompt of a chat takes on a model (its chat template, tools included). */
+export function countChatTokens(model: LlamaModel, prepared: PreparedChat): number {
+	return renderPrompt(model, prepared).length;
+}
+
+/** The prompt as generation renders it: the history with the model's turn opened last. */
+function renderPrompt(model: LlamaModel, { history, functions }: PreparedChat): Token[] {
+	return chatWrapperFor(model)
+		.generateContextState({ chatHistory: [...history, { type: 'model', response: [] }], availableFunctions: functions, documentFunctionParams: true })
+		.contextText.tokenize(model.tokenizer);
+}
+
 /** The texts of a history, for the cheap size checks before tokenising. */
 function historyTexts(history: ChatHistoryItem[]): string[] {
 	const texts: string[] = [];
@@ -194,15 +215,8 @@ function historyTexts(history: ChatHistoryItem[]): string[] {
  * anything is generated or streamed. Returns the prompt's token count.
  */
 export async function checkPromptFits(lease: Lease, prepared: PreparedChat): Promise<number> {
-	const wrapper = chatWrapperFor(lease.model);
 	return checkChatFits(lease.model, lease.context.contextSize, prepared.history.length, historyTexts(prepared.history), () =>
-		wrapper
-			.generateContextState({
-				chatHistory: [...prepared.history, { type: 'model', response: [] }],
-				availableFunctions: prepared.functions,
-				documentFunctionParams: true
-			})
-			.contextText.tokenize(lease.model.tokenizer)
+		renderPrompt(lease.model, prepared)
 	);
 }
 
@@ -217,20 +231,34 @@ function callId(): string {
 export async function runChat(lease: Lease, prepared: PreparedChat, sampling: Sampling, callbacks: ChatCallbacks): Promise<ChatResult> {
 	const chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: chatWrapperFor(lease.model), autoDisposeSequence: false });
 	const usage = meterUsage(lease);
+	let reasoning = '';
+	const answer = { sink: (text: string) => callbacks.onText?.(text) };
 	try {
 		const common = {
 			...generationOptions(sampling, lease.model),
 			signal: callbacks.signal,
 			stopOnAbortSignal: true as const,
-			onToken: usage.onToken
+			onToken: usage.onToken,
+			// Segments (a reasoning model's thoughts, gpt-oss' commentary) are reasoning, the rest the answer.
+			onResponseChunk: (chunk: LlamaChatResponseChunk) => {
+				if (!chunk.text) return;
+				if (chunk.type === 'segment') {
+					reasoning += chunk.text;
+					callbacks.onReasoning?.(chunk.text);
+				} else answer.sink(chunk.text);
+			}
 		};
-		const outcome =
+		const { metadata, ...outcome } =
 			prepared.mode === 'envelope'
-				? await runEnvelope(chat, prepared, common, callbacks)
+				? await runEnvelope(chat, prepared, common, callbacks, answer)
 				: prepared.mode === 'native'
 					? await runNative(chat, prepared, common, callbacks)
 					: await runText(chat, prepared, common, callbacks);
-		return { ...outcome, ...usage.read() };
+		const stopSequence =
+			metadata.stopReason === 'customStopTrigger'
+				? metadata.customStopTrigger.filter((part): part is string => typeof part === 'string').join('')
+				: null;
+		return { ...outcome, reasoning, stopSequence, ...usage.read() };
 	} catch (err) {
 		lease.discardState();
 		throw err;
@@ -239,14 +267,19 @@ export async function runChat(lease: Lease, prepared: PreparedChat, sampling: Sa
 	}
 }
 
-type Common = ReturnType<typeof generationOptions> & { signal: AbortSignal; stopOnAbortSignal: true; onToken: () => void };
-type Outcome = Omit<ChatResult, 'promptTokens' | 'cachedTokens' | 'completionTokens'>;
+type Common = ReturnType<typeof generationOptions> & {
+	signal: AbortSignal;
+	stopOnAbortSignal: true;
+	onToken: () => void;
+	onResponseChunk: (chunk: LlamaChatResponseChunk) => void;
+};
+type Metadata = Awaited<ReturnType<LlamaChat['generateResponse']>>['metadata'];
+type Outcome = Pick<ChatResult, 'text' | 'finishReason' | 'toolCalls'> & { metadata: Metadata };
 
 async function runText(chat: LlamaChat, prepared: PreparedChat, common: Common, callbacks: ChatCallbacks): Promise<Outcome> {
 	const result = await chat.generateResponse(prepared.history, {
 		...common,
-		grammar: prepared.grammar,
-		onTextChunk: (text) => callbacks.onText?.(text)
+		grammar: prepared.grammar
 	});
 	let text = result.response;
 	let finishReason: FinishReason = result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
@@ -260,7 +293,7 @@ async function runText(chat: LlamaChat, prepared: PreparedChat, common: Common, 
 			finishReason = 'length';
 		}
 	}
-	return { text, finishReason, toolCalls: [] };
+	return { text, finishReason, toolCalls: [], metadata: result.metadata };
 }
 
 async function runNative(chat: LlamaChat, prepared: PreparedChat, common: Common, callbacks: ChatCallbacks): Promise<Outcome> {
@@ -270,7 +303,6 @@ async function runNative(chat: LlamaChat, prepared: PreparedChat, common: Common
 		functions: prepared.functions,
 		documentFunctionParams: true,
 		maxParallelFunctionCalls: prepared.parallel ? undefined : 1,
-		onTextChunk: (text) => callbacks.onText?.(text),
 		onFunctionCallParamsChunk: (chunk) => {
 			if (ids[chunk.callIndex] === undefined) {
 				ids[chunk.callIndex] = callId();
@@ -287,20 +319,26 @@ async function runNative(chat: LlamaChat, prepared: PreparedChat, common: Common
 			callbacks.onToolCall?.({ type: 'start', index, id, name: call.functionName });
 			callbacks.onToolCall?.({ type: 'arguments', index, text: args });
 		}
-		return { id, name: call.functionName, arguments: args };
+		return toOpenAiToolCall({ id, name: call.functionName, arguments: args });
 	});
 	const stop = result.metadata.stopReason;
 	const finishReason: FinishReason = toolCalls.length > 0 ? 'tool_calls' : stop === 'maxTokens' ? 'length' : 'stop';
-	return { text: result.response, finishReason, toolCalls };
+	return { text: result.response, finishReason, toolCalls, metadata: result.metadata };
 }
 
 /** Generates the forced envelope and turns it into tool calls (or the answer it holds). */
-async function runEnvelope(chat: LlamaChat, prepared: PreparedChat, common: Common, callbacks: ChatCallbacks): Promise<Outcome> {
+async function runEnvelope(
+	chat: LlamaChat,
+	prepared: PreparedChat,
+	common: Common,
+	callbacks: ChatCallbacks,
+	answer: { sink: (text: string) => void }
+): Promise<Outcome> {
 	const scanner = new EnvelopeStream();
 	const calls: { id: string; name: string; args: string }[] = [];
-	let answer = '';
+	let response = '';
 	let isAnswer = false;
-	const onEvents = (text: string) => {
+	answer.sink = (text: string) => {
 		for (const e of scanner.feed(text)) {
 			if (e.type === 'call') {
 				calls[e.index] = { id: callId(), name: e.name, args: '' };
@@ -310,31 +348,31 @@ async function runEnvelope(chat: LlamaChat, prepared: PreparedChat, common: Comm
 				callbacks.onToolCall?.({ type: 'arguments', index: e.index, text: e.text });
 			} else {
 				isAnswer = true;
-				answer += e.text;
+				response += e.text;
 				callbacks.onText?.(e.text);
 			}
 		}
 	};
-	const result = await chat.generateResponse(prepared.history, { ...common, grammar: prepared.grammar, onTextChunk: onEvents });
+	const result = await chat.generateResponse(prepared.history, { ...common, grammar: prepared.grammar });
 	const cut = closingSuffixIfBroken(result.response) !== '';
 	if (isAnswer) {
-		const suffix = cut ? closingSuffixIfBroken(answer) : '';
+		const suffix = cut ? closingSuffixIfBroken(response) : '';
 		if (suffix) callbacks.onText?.(suffix);
-		return { text: answer + suffix, finishReason: cut ? 'length' : 'stop', toolCalls: [] };
+		return { text: response + suffix, finishReason: cut ? 'length' : 'stop', toolCalls: [], metadata: result.metadata };
 	}
 	// A call cut off by `max_tokens` is closed so it parses; when complete calls came before it, it is
 	// left out of the final answer instead (its arguments would not follow the schema).
 	const complete = calls.filter((c) => c && parses(c.args));
-	const toolCalls: ToolCall[] = [];
+	const toolCalls: OpenAiToolCall[] = [];
 	for (const [index, call] of calls.entries()) {
 		if (!call) continue;
 		const whole = parses(call.args);
 		if (!whole && complete.length > 0) continue;
 		const suffix = whole ? '' : closingSuffixIfBroken(call.args);
 		if (suffix) callbacks.onToolCall?.({ type: 'arguments', index, text: suffix });
-		toolCalls.push({ id: call.id, name: call.name, arguments: call.args + suffix });
+		toolCalls.push(toOpenAiToolCall({ id: call.id, name: call.name, arguments: call.args + suffix }));
 	}
-	return { text: '', finishReason: cut ? 'length' : 'tool_calls', toolCalls };
+	return { text: '', finishReason: cut ? 'length' : 'tool_calls', toolCalls, metadata: result.metadata };
 }
 
 function parses(text: string): boolean {

@@ -1,7 +1,8 @@
 import type { ChatHistoryItem, ChatModelFunctionCall } from 'node-llama-cpp';
 import { BadRequestError } from '../http/errors';
 import { InvalidParamError } from './errors';
-import type { ChatMessage } from './openai';
+import type { ChatRequest } from './chat';
+import type { ChatCompletionRequest, ChatMessage } from './openai';
 
 /** The text of a message's content; images, audio and files are refused: these models read text only. */
 function textOf(content: ChatMessage['content'], at: number): string {
@@ -83,4 +84,20 @@ export function toHistory(messages: ChatMessage[], systemPrompt: string): ChatHi
 		}
 	}
 	return history;
+}
+
+/** The OpenAI request in the chat core's terms. */
+export function toChatRequest(req: ChatCompletionRequest, systemPrompt: string): ChatRequest {
+	const choice = req.tool_choice;
+	return {
+		history: toHistory(req.messages, systemPrompt),
+		tools: (req.tools ?? []).map((t) => ({ name: t.function.name, description: t.function.description, parameters: t.function.parameters })),
+		toolChoice: choice == null ? 'auto' : typeof choice === 'string' ? choice : { name: choice.function.name },
+		parallelToolCalls: req.parallel_tool_calls ?? true,
+		responseFormat: !req.response_format
+			? undefined
+			: req.response_format.type === 'json_schema'
+				? { type: 'json_schema', schema: req.response_format.json_schema.schema }
+				: req.response_format
+	};
 }
