@@ -16,6 +16,7 @@ const entry: AuditLogEntry = {
 	duration_ms: 12,
 	ttft_ms: null,
 	prompt_tokens: 3,
+	cached_tokens: 0,
 	completion_tokens: 0,
 	total_tokens: 3,
 	error_type: 'model_not_found',

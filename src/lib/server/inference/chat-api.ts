@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { readJson } from '../http/parse';
-import { prepareChat, runChat } from './chat';
+import { chatPromptTokens, prepareChat, runChat } from './chat';
 import { ChatCompletionRequest, usage, type FinishReason, type OpenAiToolCall } from './openai';
 import { leaseFor, samplingFor } from './sampling';
 import { sseResponse } from './sse';
@@ -16,19 +16,24 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	const target = await resolveTarget(req.model, ctx.caller);
 	const system = target.profile?.systemPrompt ?? '';
 	const prepared = await prepareChat(req, system);
-	const lease = await leaseFor(target, ctx.signal);
+	const lease = await leaseFor(target, ctx.signal, chatPromptTokens(prepared));
 	const sampling = samplingFor(req, target, lease.context.contextSize);
 	const id = `chatcmpl-${ctx.requestId}`;
 	const created = Math.floor(Date.now() / 1000);
 	const base = { id, object: 'chat.completion.chunk', created, model: req.model, system_fingerprint: null };
-	const meter = (r: { promptTokens: number; completionTokens: number }) => {
+	const meter = (r: { promptTokens: number; cachedTokens: number; completionTokens: number }) => {
 		ctx.meter.promptTokens = r.promptTokens;
+		ctx.meter.cachedTokens = r.cachedTokens;
 		ctx.meter.completionTokens = r.completionTokens;
 	};
 
 	if (!req.stream) {
 		try {
-			const result = await runChat(lease, prepared, sampling, { signal: ctx.signal, onText: () => ctx.firstToken() });
+			const result = await runChat(lease, prepared, sampling, {
+				signal: ctx.signal,
+				onText: () => ctx.firstToken(),
+				onReasoning: () => ctx.firstToken()
+			});
 			meter(result);
 			ctx.signal.throwIfAborted();
 			return json({
@@ -37,8 +42,8 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 				created,
 				model: req.model,
 				system_fingerprint: null,
-				choices: [{ index: 0, message: message(result.text, result.toolCalls), logprobs: null, finish_reason: result.finishReason }],
-				usage: usage(result.promptTokens, result.completionTokens)
+				choices: [{ index: 0, message: message(result), logprobs: null, finish_reason: result.finishReason }],
+				usage: usage(result.promptTokens, result.completionTokens, result.cachedTokens)
 			});
 		} finally {
 			lease.release();
@@ -55,6 +60,10 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 				onText: (text) => {
 					ctx.firstToken();
 					if (text) chunk({ content: text });
+				},
+				onReasoning: (text) => {
+					ctx.firstToken();
+					chunk({ reasoning_content: text });
 				}
 			});
 			meter(result);
@@ -64,7 +73,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 			}
 			chunk({}, result.finishReason);
 			if (req.stream_options?.include_usage) {
-				send({ ...base, choices: [], usage: usage(result.promptTokens, result.completionTokens) });
+				send({ ...base, choices: [], usage: usage(result.promptTokens, result.completionTokens, result.cachedTokens) });
 			}
 		} finally {
 			lease.release();
@@ -72,8 +81,10 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	});
 }
 
-function message(text: string, toolCalls: OpenAiToolCall[]) {
+/** The answer message; a reasoning model's thoughts go in `reasoning_content` (as DeepSeek's API does). */
+function message({ text, reasoning, toolCalls }: { text: string; reasoning: string; toolCalls: OpenAiToolCall[] }) {
+	const thoughts = reasoning ? { reasoning_content: reasoning } : {};
 	return toolCalls.length > 0
-		? { role: 'assistant', content: text || null, tool_calls: toolCalls, refusal: null }
-		: { role: 'assistant', content: text, refusal: null };
+		? { role: 'assistant', content: text || null, ...thoughts, tool_calls: toolCalls, refusal: null }
+		: { role: 'assistant', content: text, ...thoughts, refusal: null };
 }
