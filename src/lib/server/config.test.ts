@@ -92,7 +92,7 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_SECRET_KEY: 'k'.repeat(40),
 			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3',
 			LLM_MANAGER_HUB_TIMEOUT: '20s',
-			LLM_MANAGER_ALLOWED_HOSTS: 'llm.example.com, other.example'
+			LLM_MANAGER_ALLOWED_HOSTS: 'llm.example.com, gpu-box'
 		});
 		expect(config).toEqual({
 			host: '0.0.0.0',
@@ -124,7 +124,7 @@ describe('parseConfig with every variable set', () => {
 			secretKey: 'k'.repeat(40),
 			registrationsPerHour: 3,
 			hubTimeoutMs: 20_000,
-			allowedHosts: ['llm.example.com', 'other.example']
+			allowedHosts: ['llm.example.com', 'gpu-box']
 		});
 	});
 

@@ -1,5 +1,6 @@
 import { observeQueueWait } from '../metrics/requests';
-import type { LlamaModel, Token } from 'node-llama-cpp';
+import { TokenBias, type LlamaModel, type Token } from 'node-llama-cpp';
+import { BadRequestError } from '../http/errors';
 import { getPool, type Lease } from '../pool';
 import type { Target } from './target';
 
@@ -15,7 +16,23 @@ export type Sampling = {
 	presencePenalty: number;
 	seed: number | undefined;
 	stop: string[];
+	/** OpenAI `logit_bias`: token id → bias added to its logit (−100 bans it). */
+	logitBias: Record<string, number> | null;
+	/** Most tokens a reasoning model may think for; 0 = no thinking; undefined = node-llama-cpp's default. */
+	thoughtTokens: number | undefined;
 };
+
+/** OpenAI's `reasoning_effort` values. */
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+/** Share of `max_tokens` a reasoning model may spend thinking, by effort. */
+const EFFORT_SHARE: Record<ReasoningEffort, number> = { none: 0, minimal: 0.1, low: 0.25, medium: 0.5, high: 0.75, xhigh: 0.9 };
+
+/** The thought budget of an effort: a share of the answer's token limit. */
+export function thoughtBudgetFor(effort: ReasoningEffort | null | undefined, maxTokens: number): number | undefined {
+	if (!effort) return undefined;
+	return Math.floor(maxTokens * EFFORT_SHARE[effort]);
+}
 
 type SamplingRequest = {
 	max_tokens?: number | null;
@@ -29,6 +46,8 @@ type SamplingRequest = {
 	presence_penalty?: number | null;
 	seed?: number | null;
 	stop?: string | string[] | null;
+	logit_bias?: Record<string, number> | null;
+	reasoning_effort?: ReasoningEffort | null;
 };
 
 /** Defaults of a bare model (no profile): the profile defaults of SPEC §4. */
@@ -38,9 +57,11 @@ export function samplingFor(req: SamplingRequest, target: Target, contextSize: n
 	const p = target.profile;
 	const requested = req.max_completion_tokens ?? req.max_tokens ?? p?.maxTokens ?? BARE.maxTokens;
 	const repeat = req.repeat_penalty ?? p?.repeatPenalty ?? BARE.repeatPenalty;
+	// Never more than one context window: a longer answer would only shift the context forever.
+	const maxTokens = Math.max(1, Math.min(requested, contextSize));
 	return {
-		// Never more than one context window: a longer answer would only shift the context forever.
-		maxTokens: Math.max(1, Math.min(requested, contextSize)),
+		maxTokens,
+		thoughtTokens: thoughtBudgetFor(req.reasoning_effort, maxTokens),
 		temperature: req.temperature ?? p?.temperature ?? BARE.temperature,
 		topP: req.top_p ?? p?.topP ?? BARE.topP,
 		topK: req.top_k ?? p?.topK ?? BARE.topK,
@@ -49,13 +70,36 @@ export function samplingFor(req: SamplingRequest, target: Target, contextSize: n
 		frequencyPenalty: req.frequency_penalty ?? 0,
 		presencePenalty: req.presence_penalty ?? 0,
 		seed: req.seed ?? undefined,
-		stop: req.stop == null ? [] : (Array.isArray(req.stop) ? req.stop : [req.stop]).filter((s) => s !== '')
+		stop: req.stop == null ? [] : (Array.isArray(req.stop) ? req.stop : [req.stop]).filter((s) => s !== ''),
+		logitBias: req.logit_bias && Object.keys(req.logit_bias).length > 0 ? req.logit_bias : null
 	};
 }
 
-/** node-llama-cpp generation options for a sampling. */
-export function generationOptions(s: Sampling) {
+/** The vocabulary size of a loaded model, from its GGUF metadata. */
+function vocabularySize(model: LlamaModel): number {
+	const tokens = model.fileInfo.metadata.tokenizer?.ggml?.tokens;
+	return Array.isArray(tokens) ? tokens.length : Number.MAX_SAFE_INTEGER;
+}
+
+/** `logit_bias` as a node-llama-cpp token bias; a token id outside the vocabulary is a 400. */
+export function tokenBiasFor(bias: Record<string, number> | null, model: LlamaModel): TokenBias | undefined {
+	if (!bias) return undefined;
+	const size = vocabularySize(model);
+	const out = new TokenBias(model.tokenizer);
+	for (const [key, value] of Object.entries(bias)) {
+		const token = Number(key);
+		if (!Number.isInteger(token) || token < 0 || token >= size) {
+			throw new BadRequestError(`logit_bias: ${key} is not a token id of this model (0 to ${size - 1})`, 'invalid_request_error');
+		}
+		out.set(token as never, value <= -100 ? 'never' : { logit: value });
+	}
+	return out;
+}
+
+/** node-llama-cpp generation options for a sampling (with the model, `logit_bias` applies). */
+export function generationOptions(s: Sampling, model?: LlamaModel) {
 	return {
+		tokenBias: model ? tokenBiasFor(s.logitBias, model) : undefined,
 		maxTokens: s.maxTokens,
 		temperature: s.temperature,
 		topP: s.topP,
@@ -70,7 +114,8 @@ export function generationOptions(s: Sampling) {
 						frequencyPenalty: s.frequencyPenalty || undefined,
 						presencePenalty: s.presencePenalty || undefined
 					},
-		customStopTriggers: s.stop.length > 0 ? s.stop : undefined
+		customStopTriggers: s.stop.length > 0 ? s.stop : undefined,
+		budgets: s.thoughtTokens === undefined ? undefined : { thoughtTokens: s.thoughtTokens }
 	};
 }
 
