@@ -36,6 +36,11 @@ const bridge = (globalThis as Record<symbol, unknown>)[Symbol.for('llm-manager.s
 if (!bridge) throw new Error('The app did not publish its server bridge; was it built?');
 
 const server = http.createServer(handler);
+// Node closes an idle keep-alive connection after 5 s, which races with clients (and proxies) that
+// reuse it just then: the request dies with ECONNRESET. A long idle timeout leaves the closing to
+// clients, which advertise `Keep-Alive: timeout` hints and close sooner.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 const upgraded = new Set<Duplex>();
 
 let stopping = false;

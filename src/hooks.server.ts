@@ -3,6 +3,7 @@ import { building } from '$app/environment';
 import { startApp } from '$lib/server/app';
 import { ConfigError } from '$lib/server/config';
 import { authenticate } from '$lib/server/http/authenticate';
+import { refuseUnknownHost } from '$lib/server/http/hosts';
 import { log } from '$lib/server/log';
 
 export const init: ServerInit = async () => {
@@ -18,7 +19,7 @@ export const init: ServerInit = async () => {
 };
 
 export const handle: Handle = async ({ event, resolve }) => {
-	const refused = await authenticate(event);
+	const refused = refuseUnknownHost(event.request) ?? (await authenticate(event));
 	if (refused) return refused;
 	return resolve(event);
 };

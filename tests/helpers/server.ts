@@ -60,6 +60,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 		LLM_MANAGER_GPU: 'false',
 		LLM_MANAGER_OFFLINE: 'false',
 		HF_ENDPOINT: 'http://127.0.0.1:9',
+		// Tests register many accounts from one address; the limit itself is tested with its default.
+		LLM_MANAGER_REGISTRATIONS_PER_HOUR: '0',
 		...options.env
 	};
 	let output = '';

@@ -33,7 +33,7 @@ beforeAll(async () => {
 			prompt_tokens: 3,
 			completion_tokens: i % 5,
 			error_type: i % 11 === 0 ? 'model_not_found' : null,
-			error_message: i === 0 ? '=HYPERLINK("http://evil"), "quoted"\nline two' : i % 11 === 0 ? 'not found' : null
+			error_message: i === 0 ? '=HYPERLINK("http://evil"), "quoted"\nline two' : i === 11 ? 'x;=1+1' : i % 11 === 0 ? 'not found' : null
 		});
 	}
 	await seedAuditRows(server.dataDir, rows);
@@ -159,6 +159,12 @@ describe('GET /api/system/audit-logs/export', () => {
 		// A cell a spreadsheet would run as a formula is defused; quotes and line breaks survive.
 		const first = parsed.find((r) => r.request_id === 'seed-0')!;
 		expect(first.error_message).toBe(`'=HYPERLINK("http://evil"), "quoted"\nline two`);
+	});
+
+	it('quotes a cell that a semicolon-separated import would split into a formula', async () => {
+		const res = await fetch(`${server.url}/api/system/audit-logs/export?format=csv&status=error`, { headers: { cookie: admin.cookie } });
+		const line = (await res.text()).split('\r\n').find((l) => l.includes(',seed-11,'))!;
+		expect(line.endsWith(',model_not_found,"x;=1+1"')).toBe(true);
 	});
 
 	it('streams JSONL that parses back to the same rows', async () => {

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, signUp, startServer, type TestServer } from '../helpers/server';
+import { callFrom } from '../helpers/from-address';
+import { call, signUp, startServer, type SignedIn, type TestServer } from '../helpers/server';
 
-// Failed logins are limited per email (5 in 15 minutes) and per IP (30 in 15 minutes).
+// Failed logins are limited per address and email (5 in 15 minutes) and per address (30 in 15
+// minutes); per email alone they are only slowed down. Registrations: 10 per address per hour.
 let server: TestServer;
+let admin: SignedIn;
 const PASSWORD = 'correct-horse-battery';
 
 beforeAll(async () => {
-	server = await startServer();
-	await signUp(server, 'admin@example.com');
+	server = await startServer({ env: { LLM_MANAGER_REGISTRATIONS_PER_HOUR: '10' } });
+	admin = await signUp(server, 'admin@example.com');
 });
 afterAll(async () => {
 	await server?.stop();
@@ -42,5 +45,35 @@ describe('login rate limit', () => {
 			headers: { 'x-forwarded-for': '203.0.113.9' }
 		});
 		expect(forged.status).toBe(429);
+	});
+});
+
+describe('an account under attack from another address', () => {
+	it('still signs its owner in with the right password after 5 wrong ones from elsewhere', async () => {
+		// Registered and approved without signing in from 127.0.0.1, which the test above exhausted.
+		const reg = await call(server, 'POST', '/api/auth/register', { body: { email: 'owner@example.com', password: PASSWORD } });
+		expect((await call(server, 'PUT', `/api/auth/users/${reg.body.id}`, { token: admin.token, body: { status: 'approved' } })).status).toBe(200);
+		const guess = () => callFrom('127.0.0.2', server, 'POST', '/api/auth/login', { email: 'owner@example.com', password: 'wrong-password' });
+		for (let i = 0; i < 5; i++) expect((await guess()).status).toBe(401);
+		const refused = await guess();
+		expect(refused.status).toBe(429);
+		expect(refused.body.detail).toBe('Too many failed attempts. Try again in 15 minutes.');
+
+		const owner = await callFrom('127.0.0.3', server, 'POST', '/api/auth/login', { email: 'owner@example.com', password: PASSWORD });
+		expect(owner.status).toBe(200);
+		expect(owner.body.user.email).toBe('owner@example.com');
+	});
+});
+
+describe('registration rate limit', () => {
+	it('refuses an 11th account from one address within the hour (the default), not from another address', async () => {
+		const register = (from: string, i: number) =>
+			callFrom(from, server, 'POST', '/api/auth/register', { email: `bulk-${from}-${i}@example.com`, password: PASSWORD });
+		for (let i = 0; i < 10; i++) expect((await register('127.0.0.4', i)).status).toBe(201);
+		const refused = await register('127.0.0.4', 10);
+		expect(refused.status).toBe(429);
+		expect(refused.body.detail).toMatch(/^Too many accounts created from this address\. Try again in \d+ minutes?\.$/);
+		expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+		expect((await register('127.0.0.5', 0)).status).toBe(201);
 	});
 });

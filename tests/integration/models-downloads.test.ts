@@ -253,6 +253,21 @@ describe('failures and limits', () => {
 });
 
 describe('DELETE /api/models/{id}', () => {
+	it('is for admins and the user who downloaded the model; anyone else gets 403 and the file stays', async () => {
+		const byAdmin = 'test-org/tiny-llama-GGUF/tiny-llama-Q8_0.gguf';
+		const refused = await call(server, 'DELETE', `/api/models/${byAdmin}`, { token: other.token });
+		expect(refused.status).toBe(403);
+		expect(refused.body.code).toBe('not_model_owner');
+		expect(fs.existsSync(path.join(modelsDir, byAdmin))).toBe(true);
+
+		const res = await start({ repo: 'test-org/tiny-llama-GGUF', file: 'tiny-llama-F16.gguf' }, other.token);
+		expect(res.status, JSON.stringify(res.body)).toBe(202);
+		expect((await waitForStatus(server, other.token, res.body.task_id, isDone)).status).toBe('completed');
+		const own = await call(server, 'DELETE', `/api/models/${res.body.model_id}`, { token: other.token });
+		expect(own.status).toBe(200);
+		expect(fs.existsSync(path.join(modelsDir, res.body.model_id))).toBe(false);
+	});
+
 	it('deletes a model, then 404; hostile ids 400', async () => {
 		const id = 'test-org/tiny-llama-GGUF/tiny-llama-Q8_0.gguf';
 		const res = await call(server, 'DELETE', `/api/models/${id}`, { token: admin.token });

@@ -115,6 +115,23 @@ describe('the last admin', () => {
 		// Give the role back so the other tests keep their admin.
 		expect((await put(admin.id, { is_admin: true }, second.token)).status).toBe(200);
 	});
+
+	it('two admins demoting each other at the same moment leave exactly one admin', async () => {
+		const activeAdmins = async (token = admin.token) =>
+			(await call(server, 'GET', '/api/auth/users', { token })).body.filter((u: any) => u.is_admin && u.status === 'approved');
+		for (const u of await activeAdmins()) if (u.id !== admin.id) expect((await put(u.id, { is_admin: false })).status).toBe(200);
+		const other = await signUp(server, unique('admin4'), PASSWORD, admin.token);
+		expect((await put(other.id, { is_admin: true })).status).toBe(200);
+		const admins = await activeAdmins();
+		expect(admins.map((u: any) => u.id).sort()).toEqual([admin.id, other.id].sort());
+		const [a, b] = await Promise.all([put(other.id, { is_admin: false }), put(admin.id, { is_admin: false }, other.token)]);
+		// The loser is refused as the last admin (400) or, if it came second, as no admin any more (403).
+		expect([a.status, b.status].filter((s) => s === 200)).toHaveLength(1);
+		expect([a.status, b.status].filter((s) => s === 400 || s === 403)).toHaveLength(1);
+		expect(await activeAdmins(a.status === 200 ? admin.token : other.token)).toHaveLength(1);
+		// Whoever is still admin gives the role back.
+		if (a.status !== 200) expect((await put(admin.id, { is_admin: true }, other.token)).status).toBe(200);
+	});
 });
 
 describe('ending access', () => {

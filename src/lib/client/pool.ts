@@ -41,6 +41,17 @@ export type ServerEntry = {
 	memory_limit_percent: number;
 	active_requests: number;
 	queued_requests: number;
+	/** The pool entry's key: the model with the options that need a reload to change. */
+	key?: string;
+	/** What the entry runs with; null while it is not loaded. */
+	options?: EntryOptions | null;
+	busy_sequences?: number;
+	sequences?: number;
+	/** How long the longest-waiting request has waited so far, ms. */
+	queue_wait_ms?: number;
+	/** Mean wait for a sequence over the last requests, ms. */
+	avg_wait_ms?: number;
+	reused_prompt_tokens?: number;
 	pinned?: boolean;
 	keep_alive_expires_at?: string | null;
 	/** Why the last load failed (health_status `error`). */
@@ -65,8 +76,12 @@ export type EmbeddedStatus = {
 	gpu: unknown;
 };
 
+export type EntryOptions = { context_size: number; parallel: number; gpu_layers: 'auto' | number };
+
 export type LoadedModel = {
 	model_id: string;
+	key?: string;
+	options?: EntryOptions;
 	size_bytes: number;
 	loaded_at: string;
 	last_used: string | null;

@@ -79,11 +79,15 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_KEEP_ALIVE: '-1',
 			LLM_MANAGER_GPU: 'false',
 			LLM_MANAGER_THREADS: '3',
+			LLM_MANAGER_PARALLEL: '6',
+			LLM_MANAGER_CONTEXT_SIZE: '4096',
+			LLM_MANAGER_MAX_QUEUE: '10',
 			LLM_MANAGER_AUDIT_RETENTION_DAYS: '90',
 			LLM_MANAGER_LOG_LEVEL: 'debug',
 			LLM_MANAGER_MAX_DOWNLOADS: '4',
 			LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '10',
-			LLM_MANAGER_REQUEST_TIMEOUT: '90s'
+			LLM_MANAGER_REQUEST_TIMEOUT: '90s',
+			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3'
 		});
 		expect(config).toEqual({
 			host: '0.0.0.0',
@@ -102,11 +106,15 @@ describe('parseConfig with every variable set', () => {
 			keepAliveMs: -1,
 			gpu: false,
 			threads: 3,
+			parallel: 6,
+			contextSize: 4096,
+			maxQueue: 10,
 			auditRetentionDays: 90,
 			logLevel: 'debug',
 			maxConcurrentDownloads: 4,
 			downloadStallMs: 10_000,
-			requestTimeoutMs: 90_000
+			requestTimeoutMs: 90_000,
+			registrationsPerHour: 3
 		});
 	});
 

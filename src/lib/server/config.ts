@@ -115,11 +115,21 @@ const EnvSchema = z.object({
 	LLM_MANAGER_KEEP_ALIVE: duration.default(30 * 60_000),
 	LLM_MANAGER_GPU: z.enum(['auto', 'cuda', 'metal', 'vulkan', 'false']).default('auto'),
 	LLM_MANAGER_THREADS: int(1, 1024).optional(),
+	LLM_MANAGER_PARALLEL: int(1, 256).default(4),
+	LLM_MANAGER_CONTEXT_SIZE: int(64, 1_048_576).default(8192),
+	LLM_MANAGER_MAX_QUEUE: int(0, 100_000).default(64),
 	LLM_MANAGER_AUDIT_RETENTION_DAYS: int(1, 36500).default(30),
 	LLM_MANAGER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 	LLM_MANAGER_MAX_DOWNLOADS: int(1, 16).default(2),
 	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30),
-	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000)
+	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000),
+	LLM_MANAGER_HUB_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(15_000),
+	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10),
+	LLM_MANAGER_ALLOWED_HOSTS: z
+		.string()
+		.transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
+		.refine((list) => list.every((h) => h === '*' || /^[\w.:\-\[\]]+$/.test(h)), 'expected host names separated by commas, or *')
+		.optional()
 });
 
 export type Config = {
@@ -139,12 +149,24 @@ export type Config = {
 	keepAliveMs: number;
 	gpu: 'auto' | 'cuda' | 'metal' | 'vulkan' | false;
 	threads: number;
+	/** Parallel sequences of a model requested by its bare id (no profile). */
+	parallel: number;
+	/** Context size per sequence of a bare model id, capped at the model's trained context. */
+	contextSize: number;
+	/** Requests that may wait for a sequence, per loaded model; more get 429. */
+	maxQueue: number;
 	auditRetentionDays: number;
 	logLevel: 'debug' | 'info' | 'warn' | 'error';
 	maxConcurrentDownloads: number;
 	downloadStallMs: number;
 	/** Longest a `/v1` request may take, waiting and generating (504 after); 0 = no limit. */
 	requestTimeoutMs: number;
+	/** Longest a Hub API request may take (connecting, headers and body); for downloads, until the headers. */
+	hubTimeoutMs: number;
+	/** Accounts one address may register per hour; 0 = no limit. */
+	registrationsPerHour: number;
+	/** `Host` names answered besides IP addresses (null = the defaults; `*` = any). */
+	allowedHosts: string[] | null;
 };
 
 export class ConfigError extends Error {
@@ -187,11 +209,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		keepAliveMs: e.LLM_MANAGER_KEEP_ALIVE,
 		gpu: e.LLM_MANAGER_GPU === 'false' ? false : e.LLM_MANAGER_GPU,
 		threads: e.LLM_MANAGER_THREADS ?? defaultThreads(),
+		parallel: e.LLM_MANAGER_PARALLEL,
+		contextSize: e.LLM_MANAGER_CONTEXT_SIZE,
+		maxQueue: e.LLM_MANAGER_MAX_QUEUE,
 		auditRetentionDays: e.LLM_MANAGER_AUDIT_RETENTION_DAYS,
 		logLevel: e.LLM_MANAGER_LOG_LEVEL,
 		maxConcurrentDownloads: e.LLM_MANAGER_MAX_DOWNLOADS,
 		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000,
-		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT)
+		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT),
+		hubTimeoutMs: e.LLM_MANAGER_HUB_TIMEOUT,
+		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR,
+		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null
 	};
 }
 

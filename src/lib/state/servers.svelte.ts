@@ -74,7 +74,10 @@ export class ServersState {
 			const server = this.servers.find((s) => s.profile_id === profile.id) ?? null;
 			const health = server ? undefined : this.health[profile.id];
 			const state = stateOf(server, health, this.pending[profile.id] === 'start');
-			const model = state === 'idle' || state === 'failed' ? null : (this.models.find((m) => m.model_id === profile.model_id) ?? null);
+			const model =
+				state === 'idle' || state === 'failed'
+					? null
+					: (this.models.find((m) => (server?.key ? m.key === server.key : m.model_id === profile.model_id)) ?? null);
 			return {
 				profile,
 				server,

@@ -13,6 +13,8 @@ export type AuditLogEntry = {
 	duration_ms: number;
 	ttft_ms: number | null;
 	prompt_tokens: number;
+	/** Prompt tokens reused from kept sequence state instead of being evaluated. */
+	cached_tokens: number;
 	completion_tokens: number;
 	total_tokens: number;
 	error_type: string | null;

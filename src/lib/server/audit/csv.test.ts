@@ -16,6 +16,7 @@ const entry: AuditLogEntry = {
 	duration_ms: 12,
 	ttft_ms: null,
 	prompt_tokens: 3,
+	cached_tokens: 0,
 	completion_tokens: 0,
 	total_tokens: 3,
 	error_type: 'model_not_found',
@@ -42,8 +43,14 @@ describe('csv', () => {
 		expect(csvField('+1')).toBe("'+1");
 		expect(csvField('-2')).toBe("'-2");
 		expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
-		expect(csvField('\tcmd')).toBe("'\tcmd");
+		expect(csvField('\tcmd')).toBe(`"'\tcmd"`);
 		expect(csvField('a=b')).toBe('a=b');
+	});
+
+	it('quotes cells that a semicolon or tab separator would split into a formula', () => {
+		expect(csvField('x;=1+1')).toBe('"x;=1+1"');
+		expect(csvField('x\t=1+1')).toBe('"x\t=1+1"');
+		expect(csvField('a;b')).toBe('"a;b"');
 	});
 
 	it('writes the SPEC columns in order with CRLF line ends', () => {

@@ -21,14 +21,21 @@ export const CSV_COLUMNS = [
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF, quotes doubled. Text that
- * a spreadsheet would run as a formula gets a leading `'` so opening an export is always safe.
+ * Characters that end a cell in some spreadsheet's CSV import: the comma, `;` (the list separator in
+ * locales with a decimal comma) and tab. A field holding one is quoted, so that `x;=1+1` stays one
+ * cell instead of becoming `x` and a formula `=1+1`.
+ */
+const NEEDS_QUOTES = /[",;\t\r\n]/;
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a separator, quote, CR or LF, quotes doubled. Text
+ * that a spreadsheet would run as a formula gets a leading `'` so opening an export is always safe.
  */
 export function csvField(value: string | number | null | undefined): string {
 	if (value === null || value === undefined) return '';
 	if (typeof value === 'number') return String(value);
 	const text = FORMULA_START.test(value) ? `'${value}` : value;
-	return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+	return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function csvHeader(): string {

@@ -18,6 +18,8 @@ export type AuditRecordInput = {
 	durationMs: number;
 	ttftMs?: number | null;
 	promptTokens?: number;
+	/** Of the prompt tokens, those reused from a sequence's kept state. */
+	cachedTokens?: number;
 	completionTokens?: number;
 	errorType?: string | null;
 	errorMessage?: string | null;
@@ -43,6 +45,7 @@ export function toRow(input: AuditRecordInput): schema.NewAuditLog {
 		durationMs: count(input.durationMs),
 		ttftMs: input.ttftMs == null ? null : count(input.ttftMs),
 		promptTokens: prompt,
+		cachedTokens: Math.min(prompt, count(input.cachedTokens)),
 		completionTokens: completion,
 		totalTokens: prompt + completion,
 		errorType: input.errorType ?? null,

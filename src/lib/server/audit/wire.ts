@@ -17,6 +17,7 @@ export function toEntry(row: schema.AuditLog): AuditLogEntry {
 		duration_ms: row.durationMs,
 		ttft_ms: row.ttftMs,
 		prompt_tokens: row.promptTokens,
+		cached_tokens: row.cachedTokens,
 		completion_tokens: row.completionTokens,
 		total_tokens: row.totalTokens,
 		error_type: row.errorType,

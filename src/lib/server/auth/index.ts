@@ -8,3 +8,4 @@ export * from './account';
 export * from './schemas';
 export { SESSION_COOKIE, sessionCookie, blankSessionCookie } from './session';
 export { authEvents } from './events';
+export { takeRegistrationTurn } from './throttle';

@@ -22,6 +22,11 @@ export class RateLimiter {
 		return Math.max(1, Math.ceil((oldest + this.#windowMs - this.#now()) / 1000));
 	}
 
+	/** Failures inside the window. */
+	count(key: string): number {
+		return this.#recent(key).length;
+	}
+
 	fail(key: string): void {
 		const recent = this.#recent(key);
 		recent.push(this.#now());

@@ -5,9 +5,11 @@ export const Email = z
 	.trim()
 	.max(254)
 	.pipe(z.email({ error: 'must be a valid email address' }));
+/** 12 characters at least (OWASP ASVS 2.1.1), 128 at most. */
+export const PASSWORD_MIN_LENGTH = 12;
 export const Password = z
 	.string()
-	.min(8, 'must be at least 8 characters')
+	.min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
 	.max(128, 'must be at most 128 characters');
 
 export const Register = z.object({ email: Email, password: Password });

@@ -81,12 +81,20 @@ export async function countPendingUsers(): Promise<number> {
 	return n;
 }
 
-async function countActiveAdmins(): Promise<number> {
-	const [{ n }] = await getDb()
+type Tx = Parameters<Parameters<ReturnType<typeof getDb>['transaction']>[0]>[0];
+
+async function countActiveAdmins(tx: Tx): Promise<number> {
+	const [{ n }] = await tx
 		.select({ n: count() })
 		.from(schema.users)
 		.where(and(eq(schema.users.isAdmin, true), eq(schema.users.status, 'approved')));
 	return n;
+}
+
+async function getUserIn(tx: Tx, id: string): Promise<UserRow> {
+	const user = await tx.query.users.findFirst({ where: eq(schema.users.id, id) });
+	if (!user) throw new NotFoundError('User not found', 'user_not_found');
+	return user;
 }
 
 function isActiveAdmin(user: UserRow): boolean {
@@ -95,44 +103,56 @@ function isActiveAdmin(user: UserRow): boolean {
 
 export type UserChanges = { email?: string; is_admin?: boolean; status?: UserStatus };
 
-/** Applies an admin's partial update; the last active admin can never lose that role. */
+/**
+ * Applies an admin's partial update; the last active admin can never lose that role. The check and
+ * the write are one (write-locking) transaction, so two admins demoting each other at once cannot
+ * both pass it, on a remote libSQL server too.
+ */
 export async function updateUser(id: string, update: UserChanges, actorId: string): Promise<UserRow> {
-	const user = await getUser(id);
-	const losesAdmin =
-		isActiveAdmin(user) &&
-		(update.is_admin === false || (update.status !== undefined && update.status !== 'approved'));
-	if (losesAdmin && (await countActiveAdmins()) <= 1) {
-		throw new BadRequestError('The last admin cannot be demoted or disabled', 'last_admin');
-	}
-	const changes: Partial<UserRow> = {};
-	if (update.email !== undefined && update.email.toLowerCase() !== user.email) {
-		const email = update.email.toLowerCase();
-		if (await findUserByEmail(email)) throw new ConflictError('Email already registered', 'email_taken');
-		changes.email = email;
-	}
-	if (update.is_admin !== undefined) changes.isAdmin = update.is_admin;
-	if (update.status !== undefined) {
-		changes.status = update.status;
-		if (update.status === 'approved' && !user.approvedAt) {
-			changes.approvedAt = new Date();
-			changes.approvedBy = actorId;
+	const { before, after } = await getDb().transaction(async (tx) => {
+		const user = await getUserIn(tx, id);
+		const losesAdmin =
+			isActiveAdmin(user) &&
+			(update.is_admin === false || (update.status !== undefined && update.status !== 'approved'));
+		if (losesAdmin && (await countActiveAdmins(tx)) <= 1) {
+			throw new BadRequestError('The last admin cannot be demoted or disabled', 'last_admin');
 		}
-	}
-	if (Object.keys(changes).length === 0) return user;
-	const [updated] = await getDb().update(schema.users).set(changes).where(eq(schema.users.id, id)).returning();
+		const changes: Partial<UserRow> = {};
+		if (update.email !== undefined && update.email.toLowerCase() !== user.email) {
+			const email = update.email.toLowerCase();
+			if (await tx.query.users.findFirst({ where: eq(schema.users.email, email) })) {
+				throw new ConflictError('Email already registered', 'email_taken');
+			}
+			changes.email = email;
+		}
+		if (update.is_admin !== undefined) changes.isAdmin = update.is_admin;
+		if (update.status !== undefined) {
+			changes.status = update.status;
+			if (update.status === 'approved' && !user.approvedAt) {
+				changes.approvedAt = new Date();
+				changes.approvedBy = actorId;
+			}
+		}
+		if (Object.keys(changes).length === 0) return { before: user, after: user };
+		const [updated] = await tx.update(schema.users).set(changes).where(eq(schema.users.id, id)).returning();
+		return { before: user, after: updated };
+	});
+	if (after === before) return after;
 	if (update.status === 'disabled' || update.status === 'pending') await endAccess(id);
-	else if (changes.isAdmin !== undefined && changes.isAdmin !== user.isAdmin) notifyUserChanged(id);
-	return updated;
+	else if (after.isAdmin !== before.isAdmin) notifyUserChanged(id);
+	return after;
 }
 
-/** Deletes a user and everything that lets them in. */
+/** Deletes a user and everything that lets them in (the last-admin check in the same transaction). */
 export async function deleteUser(id: string): Promise<void> {
-	const user = await getUser(id);
-	if (isActiveAdmin(user) && (await countActiveAdmins()) <= 1) {
-		throw new BadRequestError('The last admin cannot be deleted', 'last_admin');
-	}
+	await getDb().transaction(async (tx) => {
+		const user = await getUserIn(tx, id);
+		if (isActiveAdmin(user) && (await countActiveAdmins(tx)) <= 1) {
+			throw new BadRequestError('The last admin cannot be deleted', 'last_admin');
+		}
+		await tx.delete(schema.users).where(eq(schema.users.id, id));
+	});
 	await endAccess(id);
-	await getDb().delete(schema.users).where(eq(schema.users.id, id));
 }
 
 export async function resetPassword(id: string, password: string): Promise<void> {

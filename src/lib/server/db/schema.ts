@@ -129,6 +129,8 @@ export const auditLogs = sqliteTable(
 		durationMs: integer().notNull().default(0),
 		ttftMs: integer(),
 		promptTokens: integer().notNull().default(0),
+		/** Prompt tokens reused from a sequence's kept state (OpenAI's `prompt_tokens_details.cached_tokens`). */
+		cachedTokens: integer().notNull().default(0),
 		completionTokens: integer().notNull().default(0),
 		totalTokens: integer().notNull().default(0),
 		errorType: text(),

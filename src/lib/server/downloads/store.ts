@@ -43,3 +43,13 @@ export async function findActiveForModel(modelId: string): Promise<DownloadRow |
 		.limit(1);
 	return rows[0];
 }
+
+/** Whether `userId` downloaded `modelId` to completion (they may delete it, as may an admin). */
+export async function wasDownloadedBy(modelId: string, userId: string): Promise<boolean> {
+	const rows = await getDb()
+		.select({ id: t.id })
+		.from(t)
+		.where(and(eq(t.modelId, modelId), eq(t.userId, userId), eq(t.status, 'completed')))
+		.limit(1);
+	return rows.length > 0;
+}

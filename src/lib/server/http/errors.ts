@@ -69,9 +69,16 @@ export class PayloadTooLargeError extends AppError {
 	}
 }
 
+/** "in 15 minutes", "in 1 minute", "in 40 seconds": what a person reads in a rate-limit message. */
+export function describeWait(seconds: number): string {
+	if (seconds < 60) return `in ${seconds} second${seconds === 1 ? '' : 's'}`;
+	const minutes = Math.ceil(seconds / 60);
+	return `in ${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
 export class RateLimitedError extends AppError {
-	constructor(retryAfterSeconds: number) {
-		super(429, 'rate_limited', `Too many failed attempts. Try again in ${retryAfterSeconds} s.`, {
+	constructor(retryAfterSeconds: number, what = 'Too many failed attempts') {
+		super(429, 'rate_limited', `${what}. Try again ${describeWait(retryAfterSeconds)}.`, {
 			headers: { 'Retry-After': String(retryAfterSeconds) },
 			extra: { retry_after: retryAfterSeconds }
 		});

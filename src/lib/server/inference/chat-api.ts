@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import { readJson } from '../http/parse';
-import { prepareChat, runChat } from './chat';
+import { chatPromptTokens, prepareChat, runChat } from './chat';
 import { ChatCompletionRequest, usage, type FinishReason, type OpenAiToolCall } from './openai';
 import { leaseFor, samplingFor } from './sampling';
 import { sseResponse } from './sse';
@@ -16,13 +16,14 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	const target = await resolveTarget(req.model, ctx.caller);
 	const system = target.profile?.systemPrompt ?? '';
 	const prepared = await prepareChat(req, system);
-	const lease = await leaseFor(target, ctx.signal);
+	const lease = await leaseFor(target, ctx.signal, chatPromptTokens(prepared));
 	const sampling = samplingFor(req, target, lease.context.contextSize);
 	const id = `chatcmpl-${ctx.requestId}`;
 	const created = Math.floor(Date.now() / 1000);
 	const base = { id, object: 'chat.completion.chunk', created, model: req.model, system_fingerprint: null };
-	const meter = (r: { promptTokens: number; completionTokens: number }) => {
+	const meter = (r: { promptTokens: number; cachedTokens: number; completionTokens: number }) => {
 		ctx.meter.promptTokens = r.promptTokens;
+		ctx.meter.cachedTokens = r.cachedTokens;
 		ctx.meter.completionTokens = r.completionTokens;
 	};
 
@@ -38,7 +39,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 				model: req.model,
 				system_fingerprint: null,
 				choices: [{ index: 0, message: message(result.text, result.toolCalls), logprobs: null, finish_reason: result.finishReason }],
-				usage: usage(result.promptTokens, result.completionTokens)
+				usage: usage(result.promptTokens, result.completionTokens, result.cachedTokens)
 			});
 		} finally {
 			lease.release();
@@ -64,7 +65,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 			}
 			chunk({}, result.finishReason);
 			if (req.stream_options?.include_usage) {
-				send({ ...base, choices: [], usage: usage(result.promptTokens, result.completionTokens) });
+				send({ ...base, choices: [], usage: usage(result.promptTokens, result.completionTokens, result.cachedTokens) });
 			}
 		} finally {
 			lease.release();

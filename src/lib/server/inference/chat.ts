@@ -6,7 +6,8 @@ import {
 	type ChatModelFunctions,
 	type ChatWrapper,
 	type LlamaGrammar,
-	type LlamaModel
+	type LlamaModel,
+	type Token
 } from 'node-llama-cpp';
 import { BadRequestError } from '../http/errors';
 import { getLlamaInstance } from '../llama';
@@ -22,6 +23,8 @@ export type ChatResult = {
 	finishReason: FinishReason;
 	toolCalls: OpenAiToolCall[];
 	promptTokens: number;
+	/** Prompt tokens reused from the sequence's state (not evaluated again). */
+	cachedTokens: number;
 	completionTokens: number;
 };
 
@@ -81,6 +84,24 @@ function functionsFor(req: ChatCompletionRequest): ChatModelFunctions | undefine
 export type PreparedChat = { grammar?: LlamaGrammar; functions?: ChatModelFunctions; history: ChatHistoryItem[] };
 
 /**
+ * The prompt of a chat as the model will see it (its chat template applied), as tokens: the pool
+ * leases the free sequence whose state shares the longest prefix with it.
+ */
+export function chatPromptTokens(prepared: PreparedChat): (model: LlamaModel) => readonly Token[] | null {
+	return (model) => {
+		try {
+			const { contextText } = chatWrapperFor(model).generateContextState({
+				chatHistory: [...prepared.history, { type: 'model', response: [] }],
+				availableFunctions: prepared.functions
+			});
+			return contextText.tokenize(model.tokenizer);
+		} catch {
+			return null; // any free sequence then; the generation reports the real error
+		}
+	};
+}
+
+/**
  * Everything in a request that can be refused (400), checked before a model is leased or a stream
  * starts, so a bad request is a 400 and never a 200 stream that ends in an error.
  */
@@ -138,6 +159,9 @@ export async function runChat(
 			toolCalls,
 			...usage.read()
 		};
+	} catch (err) {
+		lease.discardState();
+		throw err;
 	} finally {
 		chat.dispose({ disposeSequence: false });
 	}

@@ -1,10 +1,25 @@
-import { LlamaCompletion } from 'node-llama-cpp';
+import { LlamaCompletion, type LlamaModel, type Token } from 'node-llama-cpp';
 import type { Lease } from '../pool';
 import type { FinishReason } from './openai';
 import { generationOptions, type Sampling } from './sampling';
 import { meterUsage } from './usage';
 
-export type CompletionResult = { text: string; finishReason: FinishReason; promptTokens: number; completionTokens: number };
+export type CompletionResult = {
+	text: string;
+	finishReason: FinishReason;
+	promptTokens: number;
+	cachedTokens: number;
+	completionTokens: number;
+};
+
+/** A raw prompt as the model will see it (a beginning-of-text token first when the model wants one). */
+export function completionPromptTokens(prompt: string): (model: LlamaModel) => readonly Token[] | null {
+	return (model) => {
+		const bos = model.tokens.shouldPrependBosToken ? model.tokens.bos : null;
+		const tokens = model.tokenize(prompt, false, bos != null ? 'trimLeadingSpace' : undefined);
+		return bos != null ? [bos, ...tokens] : tokens;
+	};
+}
 
 /** A raw text completion on a leased sequence (no chat template). */
 export async function runCompletion(
@@ -28,6 +43,9 @@ export async function runCompletion(
 			finishReason: result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop',
 			...usage.read()
 		};
+	} catch (err) {
+		lease.discardState();
+		throw err;
 	} finally {
 		completion.dispose({ disposeSequence: false });
 	}

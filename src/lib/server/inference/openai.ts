@@ -101,10 +101,18 @@ export type EmbeddingRequest = z.infer<typeof EmbeddingRequest>;
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
-export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+export type Usage = {
+	prompt_tokens: number;
+	completion_tokens: number;
+	total_tokens: number;
+	/** `cached_tokens`: prompt tokens taken from a sequence's kept state instead of being evaluated. */
+	prompt_tokens_details?: { cached_tokens: number };
+};
 
-export function usage(prompt: number, completion: number): Usage {
-	return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+export function usage(prompt: number, completion: number, cached?: number): Usage {
+	const out: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+	if (cached !== undefined) out.prompt_tokens_details = { cached_tokens: cached };
+	return out;
 }
 
 export type OpenAiToolCall = { id: string; type: 'function'; function: { name: string; arguments: string } };

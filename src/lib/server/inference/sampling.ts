@@ -1,3 +1,4 @@
+import type { LlamaModel, Token } from 'node-llama-cpp';
 import { getPool, type Lease } from '../pool';
 import type { Target } from './target';
 
@@ -73,16 +74,21 @@ export function generationOptions(s: Sampling) {
 }
 
 /**
- * A lease for one request. The client's signal only covers the wait (load, queue): once generation
+ * A lease for one request, on the free sequence whose state shares the longest prefix with `prompt`
+ * (its tokens, computed once the model is loaded). The client's signal only covers the wait (load, queue): once generation
  * runs, an abort stops the generation and the caller releases the lease in its `finally`, so a
  * sequence is never disposed under a running decode.
  */
-export async function leaseFor(target: Target, signal: AbortSignal): Promise<Lease> {
+export async function leaseFor(
+	target: Target,
+	signal: AbortSignal,
+	prompt?: (model: LlamaModel) => readonly Token[] | null
+): Promise<Lease> {
 	const waiting = new AbortController();
 	const stop = () => waiting.abort(signal.reason);
 	signal.addEventListener('abort', stop, { once: true });
 	try {
-		return await getPool().acquire(target.modelId, { ...target.load, signal: waiting.signal });
+		return await getPool().acquire(target.modelId, { ...target.load, signal: waiting.signal, prompt });
 	} finally {
 		signal.removeEventListener('abort', stop);
 	}

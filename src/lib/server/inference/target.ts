@@ -3,7 +3,7 @@ import path from 'node:path';
 import { getConfig } from '../config';
 import type { schema } from '../db';
 import { AppError, ForbiddenError } from '../http/errors';
-import { DEFAULT_LOAD_OPTIONS, loadOptionsFor, modelFileExists, readPoolSettings, type LoadOptions } from '../pool';
+import { bareLoadOptions, loadOptionsFor, modelFileExists, readPoolSettings, type LoadOptions } from '../pool';
 import * as profiles from '../profiles';
 import type { Caller } from '../auth/types';
 import type { ModelObject } from './openai';
@@ -37,7 +37,7 @@ export async function resolveTarget(name: string, caller: Caller): Promise<Targe
 	}
 	if (!(await modelFileExists(getConfig().modelsDir, name))) throw new ModelNotFoundError(name);
 	if (!allowed(caller, [name])) throw notAllowed(name);
-	return { name, modelId: name, profile: null, load: { ...DEFAULT_LOAD_OPTIONS } };
+	return { name, modelId: name, profile: null, load: bareLoadOptions() };
 }
 
 function notAllowed(name: string) {

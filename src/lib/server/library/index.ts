@@ -5,9 +5,10 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { getConfig } from '../config';
-import { getDownloadManager } from '../downloads';
-import { ConflictError, NotFoundError } from '../http/errors';
-import { assertOnline, hubHeaders, resolveUrl } from '../hub/client';
+import { getDownloadManager, wasDownloadedBy, type Actor } from '../downloads';
+import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
+import { assertOnline, resolveUrl } from '../hub/client';
+import { resolveFinal } from '../hub/fetch';
 import { parseModelId, parseRepoId, pathInside } from '../hub/ids';
 import { parseSplit, splitPartName } from '../hub/quant';
 import { log } from '../log';
@@ -65,19 +66,32 @@ export async function modelConfig(rawId: string): Promise<ModelConfig | null> {
 	if (local) return readLocalConfig(local[0], file).catch(() => null);
 	assertOnline();
 	try {
-		return await readRemoteConfig(resolveUrl(repo, 'main', file), file, hubHeaders(), AbortSignal.timeout(30_000));
+		const signal = AbortSignal.timeout(30_000);
+		// node-llama-cpp follows redirects itself: hand it the final address, and the token only if that is the Hub.
+		const target = await resolveFinal(resolveUrl(repo, 'main', file), { signal });
+		return await readRemoteConfig(target.url, file, target.headers, signal);
 	} catch (err) {
 		log.debug('remote GGUF header unreadable', { id, error: String(err) });
 		return null;
 	}
 }
 
-/** Deletes a model's files. 404 when absent; 409 while it is downloading or busy (e.g. loaded). */
-export async function deleteModel(rawId: string, options: { isInUse?: BusyCheck } = {}): Promise<{ deleted: true }> {
+/**
+ * Deletes a model's files, for an admin or the user who downloaded it (403 for anyone else). 404 when
+ * absent; 409 while it is downloading or busy (e.g. loaded).
+ */
+export async function deleteModel(
+	rawId: string,
+	actor: Actor,
+	options: { isInUse?: BusyCheck } = {}
+): Promise<{ deleted: true }> {
 	const { id } = parseModelId(rawId);
 	if (getDownloadManager().isDownloading(id)) throw new ConflictError(`${id} is downloading`, 'model_downloading');
 	const files = await filesOf(id);
 	if (!files) throw new NotFoundError(`Model ${id} not found`, 'model_not_found');
+	if (!actor.isAdmin && !(await wasDownloadedBy(id, actor.id))) {
+		throw new ForbiddenError('Only an admin or the user who downloaded this model may delete it', 'not_model_owner');
+	}
 	for (const check of [...busyChecks, ...(options.isInUse ? [options.isInUse] : [])]) {
 		const reason = check(id);
 		if (reason) throw new ConflictError(`${id} is ${reason}`, 'model_in_use', { reason });

@@ -30,3 +30,13 @@ export function planAdmission(id: string, bytes: number, others: Entry[], limits
 	}
 	return victims;
 }
+
+/**
+ * True when the new model would fit once every busy (but unpinned) model went idle: then the load
+ * waits for room instead of failing, since a request must never fail because of concurrency.
+ */
+export function fitsWhenIdle(bytes: number, others: Entry[], limits: PoolLimits): boolean {
+	const pinned = others.filter((e) => e.options.pinned);
+	const pinnedBytes = pinned.reduce((sum, e) => sum + entryBytes(e), 0);
+	return pinnedBytes + bytes <= limits.memoryLimitBytes && pinned.length + 1 <= limits.maxModels;
+}

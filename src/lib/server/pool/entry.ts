@@ -1,8 +1,10 @@
-import { SlotQueue } from './lease';
-import type { Estimate, LoadedBackend, LoadOptions, ModelState, ModelStatus, PoolLimits } from './types';
+import { SequenceQueue } from './sequences';
+import { entryKey, type Estimate, type LoadedBackend, type LoadOptions, type ModelState, type ModelStatus, type PoolLimits } from './types';
 
-/** The pool's private record of one model. Only `pool.ts` creates or changes entries. */
+/** The pool's private record of one model file loaded with one set of reload options. Only `pool.ts` creates or changes entries. */
 export type Entry = {
+	/** `entryKey(id, options)`: the pool's map key. */
+	key: string;
 	id: string;
 	file: string;
 	options: LoadOptions;
@@ -12,7 +14,10 @@ export type Entry = {
 	backend: LoadedBackend | null;
 	/** Memory reserved at admission; null until estimated. */
 	estimate: Estimate | null;
-	slots: SlotQueue;
+	/** Its context sequences (kept with their KV state) and the FIFO of requests waiting for one. */
+	slots: SequenceQueue;
+	/** Prompt tokens reused from sequence state since the load. */
+	reusedTokens: number;
 	/** Callers waiting for the load or a slot, plus lease holders (invariant I3). */
 	refs: number;
 	/** An explicit unload waits for the last lease. */
@@ -37,6 +42,7 @@ function deferred(): Deferred {
 export function createEntry(id: string, file: string, options: LoadOptions, maxQueue: () => number): Entry {
 	const parallel = Math.max(1, Math.floor(options.parallel));
 	return {
+		key: entryKey(id, options),
 		id,
 		file,
 		options: { ...options, parallel },
@@ -44,7 +50,8 @@ export function createEntry(id: string, file: string, options: LoadOptions, maxQ
 		ready: Promise.resolve(),
 		backend: null,
 		estimate: null,
-		slots: new SlotQueue(parallel, id, maxQueue),
+		slots: new SequenceQueue(id, maxQueue),
+		reusedTokens: 0,
 		refs: 0,
 		draining: false,
 		unloaded: deferred(),
@@ -67,12 +74,14 @@ export function isEvictable(entry: Entry): boolean {
 
 export function toStatus(entry: Entry, limits: PoolLimits): ModelStatus {
 	return {
+		key: entry.key,
 		id: entry.id,
 		state: entry.state,
 		profileId: entry.options.profileId,
 		sizeBytes: entry.backend?.sizeBytes ?? 0,
 		memoryBytes: entryBytes(entry),
 		contextSize: entry.estimate?.contextSize ?? entry.options.contextSize,
+		gpuLayers: entry.options.gpuLayers,
 		parallel: entry.options.parallel,
 		pinned: entry.options.pinned,
 		loadedAt: entry.loadedAt === null ? null : new Date(entry.loadedAt),
@@ -81,6 +90,10 @@ export function toStatus(entry: Entry, limits: PoolLimits): ModelStatus {
 		keepAliveMs: entry.options.keepAliveMs ?? limits.keepAliveMs,
 		keepAliveExpiresAt: entry.expiresAt === null ? null : new Date(entry.expiresAt),
 		active: entry.slots.active,
-		queued: entry.slots.queued
+		queued: entry.slots.queued,
+		queueWaitMs: entry.slots.oldestWaitMs,
+		avgWaitMs: entry.slots.avgWaitMs,
+		queuedTotal: entry.slots.queuedTotal,
+		reusedTokens: entry.reusedTokens
 	};
 }

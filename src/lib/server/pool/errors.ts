@@ -18,10 +18,16 @@ export class InsufficientMemoryError extends ServiceUnavailableError {
 	}
 }
 
-/** Every sequence of the model is busy and its wait queue is full. */
-export class QueueFullError extends ServiceUnavailableError {
-	constructor(modelId: string, queued: number) {
-		super(`Model ${modelId} is busy: ${queued} requests are already waiting`, 'queue_full', { model: modelId, queued });
+/**
+ * Every sequence of the model is busy and its wait queue is full: 429 with `Retry-After`, which
+ * OpenAI clients retry on by themselves.
+ */
+export class QueueFullError extends AppError {
+	constructor(modelId: string, queued: number, retryAfterSeconds: number) {
+		super(429, 'queue_full', `Model ${modelId} is busy: ${queued} requests are already waiting. Retry in ${retryAfterSeconds} s.`, {
+			headers: { 'Retry-After': String(retryAfterSeconds) },
+			extra: { model: modelId, queued, retry_after: retryAfterSeconds }
+		});
 	}
 }
 

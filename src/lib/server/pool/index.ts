@@ -10,6 +10,7 @@ import { ModelPool } from './pool';
 import { loadOptionsFor } from './profile-options';
 import { resolveModelFile } from './resolve';
 import { readPoolSettings, writePoolSettings, type PoolSettings, type PoolSettingsUpdate } from './settings';
+import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from './types';
 
 export { ModelPool, type AcquireOptions } from './pool';
 export { Lease } from './lease';
@@ -19,8 +20,14 @@ export { loadOptionsFor } from './profile-options';
 export { resolveModelFile, modelFileExists } from './resolve';
 export { PoolSettingsUpdate, readPoolSettings, requestTimeoutMs, type PoolSettings } from './settings';
 
-/** Requests that may wait for a busy model before new ones get 503. */
-export const MAX_QUEUE_PER_MODEL = 64;
+/**
+ * How a model requested by its bare id (no profile) loads: `LLM_MANAGER_PARALLEL` sequences of
+ * `LLM_MANAGER_CONTEXT_SIZE` tokens (capped at the model's trained context when it is loaded).
+ */
+export function bareLoadOptions(): LoadOptions {
+	const config = getConfig();
+	return { ...DEFAULT_LOAD_OPTIONS, parallel: config.parallel, contextSize: config.contextSize };
+}
 
 /** The one pool of this process. */
 export function getPool(): ModelPool {
@@ -32,7 +39,7 @@ export function getPool(): ModelPool {
 				memoryLimitBytes: config.maxMemory.kind === 'bytes' ? config.maxMemory.value : Number.MAX_SAFE_INTEGER,
 				maxModels: config.maxModels,
 				keepAliveMs: config.keepAliveMs,
-				maxQueue: MAX_QUEUE_PER_MODEL
+				maxQueue: config.maxQueue
 			},
 			resolveFile: (id) => resolveModelFile(config.modelsDir, id)
 		});
@@ -82,12 +89,12 @@ export async function updatePoolSettings(patch: PoolSettingsUpdate): Promise<Poo
 	if (patch.preload) {
 		for (const id of before.preload.filter((p) => !after.preload.includes(p))) {
 			const profile = await profiles.findProfile(id);
-			if (profile) getPool().setPinned(profile.modelId, profile.pinned);
+			if (profile) getPool().setPinned(profile.modelId, profile.pinned, loadOptionsFor(profile));
 		}
 		const added = after.preload.filter((p) => !before.preload.includes(p));
 		for (const id of added) {
 			const profile = await profiles.findProfile(id);
-			if (profile) getPool().setPinned(profile.modelId, true);
+			if (profile) getPool().setPinned(profile.modelId, true, loadOptionsFor(profile));
 		}
 		void preload(added);
 	}

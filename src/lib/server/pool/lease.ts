@@ -1,90 +1,27 @@
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
-import { AcquireAbortedError, QueueFullError } from './errors';
 
-type Waiter = { resolve: () => void; reject: (err: unknown) => void; cleanup: () => void };
-
-/**
- * At most `capacity` holders at once (one per context sequence); further takers wait in a bounded
- * FIFO. A slot given back goes straight to the first waiter, so a waiter is never overtaken.
- */
-export class SlotQueue {
-	#active = 0;
-	readonly #waiters: Waiter[] = [];
-
-	constructor(
-		readonly capacity: number,
-		readonly modelId: string,
-		private readonly maxQueue: () => number
-	) {}
-
-	get active(): number {
-		return this.#active;
-	}
-	get queued(): number {
-		return this.#waiters.length;
-	}
-
-	/** Resolves when the caller holds a slot. Full queue → QueueFullError; abort → AcquireAbortedError. */
-	take(signal?: AbortSignal): Promise<void> {
-		if (signal?.aborted) return Promise.reject(new AcquireAbortedError());
-		if (this.#active < this.capacity && this.#waiters.length === 0) {
-			this.#active++;
-			return Promise.resolve();
-		}
-		if (this.#waiters.length >= this.maxQueue()) {
-			return Promise.reject(new QueueFullError(this.modelId, this.#waiters.length));
-		}
-		return new Promise<void>((resolve, reject) => {
-			const onAbort = () => {
-				const index = this.#waiters.indexOf(waiter);
-				if (index >= 0) this.#waiters.splice(index, 1);
-				reject(new AcquireAbortedError());
-			};
-			const waiter: Waiter = {
-				resolve,
-				reject,
-				cleanup: () => signal?.removeEventListener('abort', onAbort)
-			};
-			signal?.addEventListener('abort', onAbort, { once: true });
-			this.#waiters.push(waiter);
-		});
-	}
-
-	/** Gives a slot back: to the first waiter if there is one (the active count stays), else frees it. */
-	give(): void {
-		const next = this.#waiters.shift();
-		if (next) {
-			next.cleanup();
-			next.resolve();
-		} else {
-			this.#active = Math.max(0, this.#active - 1);
-		}
-	}
-
-	rejectAll(err: unknown): void {
-		for (const waiter of this.#waiters.splice(0)) {
-			waiter.cleanup();
-			waiter.reject(err);
-		}
-	}
-}
+export type LeaseOutcome = { discardState: boolean; reusedTokens: number };
 
 /**
- * One request's hold on a loaded model: its own context sequence. `release()` is idempotent and
- * also runs when the acquiring request's signal aborts; until then the model cannot be unloaded.
+ * One request's hold on a loaded model: one of its context sequences, with whatever KV state the
+ * sequence kept from earlier requests (node-llama-cpp's `LlamaChat` / `LlamaCompletion` evaluate
+ * only the part of the prompt the state does not already hold). `release()` is idempotent and also
+ * runs when the acquiring request's signal aborts; until then the model cannot be unloaded.
  */
 export class Lease {
 	#released = false;
-	readonly #onRelease: () => void;
+	readonly #onRelease: (outcome: LeaseOutcome) => void;
 	readonly #signal: AbortSignal | undefined;
 	readonly #onAbort = () => this.release();
+	#discardState = false;
+	#reusedTokens = 0;
 
 	constructor(
 		readonly modelId: string,
 		readonly model: LlamaModel,
 		readonly context: LlamaContext,
 		readonly sequence: LlamaContextSequence,
-		onRelease: () => void,
+		onRelease: (outcome: LeaseOutcome) => void,
 		signal?: AbortSignal
 	) {
 		this.#onRelease = onRelease;
@@ -96,15 +33,21 @@ export class Lease {
 		return this.#released;
 	}
 
+	/** The sequence's state is not to be reused (the request failed mid-evaluation); it is cleared. */
+	discardState(): void {
+		this.#discardState = true;
+	}
+
+	/** Prompt tokens this request took from the sequence's state instead of evaluating them. */
+	reportReusedTokens(tokens: number): void {
+		this.#reusedTokens += Math.max(0, Math.floor(tokens));
+	}
+
 	release(): void {
 		if (this.#released) return;
 		this.#released = true;
 		this.#signal?.removeEventListener('abort', this.#onAbort);
-		try {
-			if (!this.sequence.disposed) this.sequence.dispose();
-		} finally {
-			this.#onRelease();
-		}
+		this.#onRelease({ discardState: this.#discardState, reusedTokens: this.#reusedTokens });
 	}
 
 	[Symbol.dispose](): void {

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import { GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from 'node-llama-cpp';
 import { checkGgufHeader } from '../gguf/check';
-import type { Estimate, LoadedBackend, LoadOptions, ModelLoader } from './types';
+import { fullBatchSchedule } from './batching';
+import type { Estimate, LoadedBackend, LoadHooks, LoadOptions, ModelLoader } from './types';
 
 /**
  * The real loader: node-llama-cpp models on the process-wide `Llama`. The GGUF header is read and
@@ -28,18 +29,21 @@ export function createLlamaLoader(getLlama: () => Promise<Llama>, threads: numbe
 			return { bytes: Math.ceil(bytes), contextSize };
 		},
 
-		async load(file: string, options: LoadOptions, estimate: Estimate): Promise<LoadedBackend> {
+		async load(file: string, options: LoadOptions, estimate: Estimate, hooks?: LoadHooks): Promise<LoadedBackend> {
 			const llama = await getLlama();
 			const model = await llama.loadModel({
 				modelPath: file,
 				gpuLayers: llama.gpu ? options.gpuLayers : 0
 			});
 			try {
+				const batching = fullBatchSchedule(hooks?.activeSequences ?? (() => options.parallel));
 				const context = await model.createContext({
 					contextSize: estimate.contextSize,
 					sequences: options.parallel,
-					threads
+					threads,
+					batching: { dispatchSchedule: batching.schedule, itemPrioritizationStrategy: 'maximumParallelism' }
 				});
+				batching.attach(context);
 				return {
 					model,
 					context,

@@ -9,7 +9,7 @@ import { gb, memoryInfo } from '../system';
 import { getPool } from './index';
 import { loadOptionsFor } from './profile-options';
 import { readPoolSettings } from './settings';
-import type { ModelStatus } from './types';
+import { entryKey, type ModelStatus } from './types';
 
 /** Wire shapes of `/api/servers`: views over the pool's public status, never its internals. */
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -20,21 +20,46 @@ function healthOf(model: ModelStatus | undefined, error: string | null): string 
 	return error ? 'error' : 'stopped';
 }
 
+/** The pool entry a profile runs on: its model with its reload options. */
+const profileKey = (profile: schema.Profile) => entryKey(profile.modelId, loadOptionsFor(profile));
+
+/** What a loaded entry runs with (the options that need a reload to change). */
+function optionsOf(m: ModelStatus) {
+	return { context_size: m.contextSize, parallel: m.parallel, gpu_layers: m.gpuLayers };
+}
+
+/** Busy sequences, queue depth and waiting time of an entry. */
+function queueOf(m: ModelStatus | undefined) {
+	return {
+		active_requests: m?.active ?? 0,
+		queued_requests: m?.queued ?? 0,
+		busy_sequences: m?.active ?? 0,
+		sequences: m?.parallel ?? 0,
+		queue_wait_ms: m?.queueWaitMs ?? 0,
+		avg_wait_ms: m?.avgWaitMs ?? 0,
+		queued_total: m?.queuedTotal ?? 0,
+		reused_prompt_tokens: m?.reusedTokens ?? 0
+	};
+}
+
 /** One entry per profile whose model is loaded, loading, or whose last load failed. */
 export async function listServers() {
 	const status = getPool().status();
-	const byModel = new Map(status.models.map((m) => [m.id, m]));
+	const byKey = new Map(status.models.map((m) => [m.key, m]));
 	const totalMemory = os.totalmem();
 	const config = getConfig();
 	const out = [];
 	for (const profile of await profiles.listProfiles()) {
-		const model = byModel.get(profile.modelId);
-		const failure = status.failures.find((f) => f.id === profile.modelId) ?? null;
+		const key = profileKey(profile);
+		const model = byKey.get(key);
+		const failure = status.failures.find((f) => f.key === key) ?? null;
 		if (!model && !failure) continue;
 		out.push({
 			profile_id: profile.id,
 			profile_name: profile.name,
 			model_id: profile.modelId,
+			key,
+			options: model ? optionsOf(model) : null,
 			pid: process.pid,
 			port: config.port,
 			health_status: healthOf(model, failure?.message ?? null),
@@ -42,8 +67,7 @@ export async function listServers() {
 			memory_bytes: model?.memoryBytes ?? 0,
 			memory_percent: percent(model?.memoryBytes ?? 0, totalMemory),
 			memory_limit_percent: percent(model?.memoryBytes ?? 0, status.limits.memoryLimitBytes),
-			active_requests: model?.active ?? 0,
-			queued_requests: model?.queued ?? 0,
+			...queueOf(model),
 			pinned: model?.pinned ?? false,
 			keep_alive_expires_at: iso(model?.keepAliveExpiresAt ?? null),
 			error: model ? null : (failure?.message ?? null)
@@ -57,6 +81,8 @@ export function listModels() {
 		.status()
 		.models.map((m) => ({
 			model_id: m.id,
+			key: m.key,
+			options: optionsOf(m),
 			profile_id: m.profileId,
 			state: m.state,
 			size_bytes: m.sizeBytes,
@@ -68,8 +94,7 @@ export function listModels() {
 			last_used: iso(m.lastUsed),
 			pinned: m.pinned,
 			keep_alive_expires_at: iso(m.keepAliveExpiresAt),
-			active_requests: m.active,
-			queued_requests: m.queued
+			...queueOf(m)
 		}));
 }
 
@@ -87,7 +112,7 @@ export async function poolMemory() {
 		memory_available_gb: gb(Math.max(0, limit - status.usedBytes)),
 		max_models: status.limits.maxModels,
 		loaded_models: status.models.length,
-		models: status.models.map((m) => ({ model_id: m.id, memory_bytes: m.memoryBytes, state: m.state }))
+		models: status.models.map((m) => ({ model_id: m.id, key: m.key, memory_bytes: m.memoryBytes, state: m.state }))
 	};
 }
 
@@ -126,8 +151,9 @@ export async function poolHealth() {
 }
 
 export async function profileHealth(profile: schema.Profile) {
-	const model = getPool().status().models.find((m) => m.id === profile.modelId);
-	const failure = getPool().lastFailure(profile.modelId);
+	const key = profileKey(profile);
+	const model = getPool().status().models.find((m) => m.key === key);
+	const failure = getPool().lastFailure(profile.modelId, loadOptionsFor(profile));
 	return {
 		status: healthOf(model, failure?.message ?? null),
 		model_loaded: model?.state === 'ready',
@@ -139,7 +165,8 @@ export async function profileHealth(profile: schema.Profile) {
 /** Starts loading a profile's model in the background; the outcome shows in the servers views. */
 export async function startServer(profile: schema.Profile) {
 	const pool = getPool();
-	const model = pool.status().models.find((m) => m.id === profile.modelId);
+	const key = profileKey(profile);
+	const model = pool.status().models.find((m) => m.key === key);
 	if (model?.state === 'ready') return { status: 'already_loaded' as const, model: profile.modelId };
 	const { preload } = await readPoolSettings();
 	pool.load(profile.modelId, loadOptionsFor(profile, preload)).catch((err) =>
@@ -151,16 +178,18 @@ export async function startServer(profile: schema.Profile) {
 /** Unloads a profile's model. Pinned → 409 unless `force` by an admin. */
 export async function stopServer(profile: schema.Profile, options: { force: boolean; isAdmin: boolean }) {
 	const pool = getPool();
-	const model = pool.status().models.find((m) => m.id === profile.modelId);
+	const load = loadOptionsFor(profile);
+	const key = entryKey(profile.modelId, load);
+	const model = pool.status().models.find((m) => m.key === key);
 	if (!model) return { status: 'not_loaded' as const, model: profile.modelId };
 	if (model.pinned) {
 		if (!options.force) {
 			throw new ConflictError(`Model ${profile.modelId} is pinned; stop it with force=true (admin)`, 'model_pinned');
 		}
 		if (!options.isAdmin) throw new ForbiddenError('Only an admin can force-stop a pinned model', 'admin_required');
-		pool.setPinned(profile.modelId, false);
+		pool.setPinned(profile.modelId, false, load);
 	}
-	const unloading = pool.unload(profile.modelId);
+	const unloading = pool.unload(profile.modelId, load);
 	if (model.active + model.queued > 0) {
 		// Never unloaded under a request: it goes when the last one ends.
 		unloading.catch(() => {});

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Caller } from '../auth/types';
 import { SESSION_COOKIE, bearerFrom, resolveCaller } from '../auth';
+import { isAllowedHost } from '../http/hosts';
 import { singleton } from '../http/singleton';
 import { log } from '../log';
 import { SOCKET_CLOSE_UNAUTHORIZED } from '$lib/types/audit';
@@ -46,6 +47,10 @@ function sameOrigin(req: IncomingMessage): boolean {
  */
 export async function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
 	const url = new URL(req.url ?? '/', 'http://localhost');
+	if (!isAllowedHost(req.headers.host)) {
+		socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+		return;
+	}
 	if (url.pathname !== AUDIT_SOCKET_PATH) {
 		socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
 		return;

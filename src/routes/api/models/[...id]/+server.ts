@@ -6,8 +6,8 @@ import type { RequestHandler } from './$types';
 
 /** `DELETE /api/models/{owner}/{repo}/{file}.gguf` (the id keeps its slashes). */
 export const DELETE: RequestHandler = api(async ({ locals, params }) => {
-	requireUser(locals);
-	return library.deleteModel(params.id);
+	const { user } = requireUser(locals);
+	return library.deleteModel(params.id, user);
 });
 
 // Nothing else lives under /api/models/…: other paths (e.g. the removed /available-parsers) are 404,

@@ -1,0 +1,34 @@
+import type { LlamaContext } from 'node-llama-cpp';
+
+/** Event-loop turns a decode step waits at most for the remaining busy sequences to queue a token. */
+const MAX_WAIT_TURNS = 4;
+
+/**
+ * A node-llama-cpp `batching.dispatchSchedule` that puts every busy sequence's next token into the
+ * same decode step. The default (`nextCycle`) decodes on the next turn of the event loop, and with
+ * several streams one of them regularly misses that turn (its previous token is still being turned
+ * into text and sent), so it waits a whole extra step: aggregate throughput then hardly grows with
+ * clients. This schedule dispatches as soon as every leased sequence has queued its token, or after
+ * a few turns when some of them are not generating (waiting for a client, embedding, finishing).
+ */
+export function fullBatchSchedule(activeSequences: () => number) {
+	let context: LlamaContext | null = null;
+	/** Sequences with a token queued for the next decode (node-llama-cpp's own bookkeeping). */
+	const queued = (): number => {
+		const ids = (context as unknown as { _queuedDecodeSequenceIds?: Set<number> } | null)?._queuedDecodeSequenceIds;
+		return ids instanceof Set ? ids.size : Number.POSITIVE_INFINITY;
+	};
+	return {
+		attach(created: LlamaContext) {
+			context = created;
+		},
+		schedule(dispatch: () => void) {
+			let turns = 0;
+			const check = () => {
+				if (queued() >= activeSequences() || ++turns >= MAX_WAIT_TURNS) dispatch();
+				else setImmediate(check);
+			};
+			setImmediate(check);
+		}
+	};
+}
