@@ -223,13 +223,17 @@ test('another user cannot open the conversation (404)', async ({ browser }) => {
 
 test('the view follows a second long answer, and offers to jump to the latest after scrolling up', async ({ page }) => {
 	test.setTimeout(180_000);
-	await newChat(page, 600);
+	const long = Array.from({ length: 60 }, (_, i) => `Paragraph ${i + 1} of a long first answer.`).join('\n\n');
+	const id = await storedConversation('Long answers', [['Tell me a lot.', long]], { model: MODEL_ID, max_tokens: 600 });
+	await page.goto(`${server.url}/chat/${id}`);
 	const log = page.getByTestId('chat-log');
 	const below = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
-	await ask(page, 'A long answer, please.');
-	expect(await log.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
-	expect(await below()).toBeLessThan(60);
+	await expect(messages(page, 'assistant')).toContainText('Paragraph 60');
+	expect(await log.evaluate((el) => el.scrollHeight > 2 * el.clientHeight)).toBe(true);
+	await expect.poll(below).toBeLessThan(60);
 	await ask(page, 'And another long one.');
+	expect(await below()).toBeLessThan(60);
+	await ask(page, 'And a third.');
 	expect(await below()).toBeLessThan(60);
 
 	await log.evaluate((el) => el.scrollTo({ top: 0 }));
