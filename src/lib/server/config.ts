@@ -123,6 +123,7 @@ const EnvSchema = z.object({
 	LLM_MANAGER_MAX_DOWNLOADS: int(1, 16).default(2),
 	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30),
 	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000),
+	LLM_MANAGER_HUB_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(15_000),
 	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10),
 	LLM_MANAGER_ALLOWED_HOSTS: z
 		.string()
@@ -160,6 +161,8 @@ export type Config = {
 	downloadStallMs: number;
 	/** Longest a `/v1` request may take, waiting and generating (504 after); 0 = no limit. */
 	requestTimeoutMs: number;
+	/** Longest a Hub API request may take (connecting, headers and body); for downloads, until the headers. */
+	hubTimeoutMs: number;
 	/** Accounts one address may register per hour; 0 = no limit. */
 	registrationsPerHour: number;
 	/** `Host` names answered besides IP addresses (null = the defaults; `*` = any). */
@@ -214,6 +217,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		maxConcurrentDownloads: e.LLM_MANAGER_MAX_DOWNLOADS,
 		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000,
 		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT),
+		hubTimeoutMs: e.LLM_MANAGER_HUB_TIMEOUT,
 		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR,
 		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null
 	};

@@ -16,6 +16,7 @@ import { log } from '../log';
 import { planDownload, type StartInput } from './plan';
 import type { DownloadView, StartedDownload } from './schemas';
 import { isActive, isTerminal, transition, type DownloadAction, type DownloadStatus } from './state';
+import { TaskSaver } from './saver';
 import * as store from './store';
 import { Task, viewOfRow } from './task';
 import { bytesOnDisk, removePartials, runJob, type Job } from './worker';
@@ -42,7 +43,7 @@ export class DownloadManager {
 	#tasks = new Map<string, Task>();
 	#byTaskId = new Map<string, string>();
 	#byModel = new Map<string, Task>();
-	#persisted = new Map<string, number>();
+	#saver = new TaskSaver();
 	#timer: ReturnType<typeof setInterval> | null = null;
 	#stopping = false;
 
@@ -61,11 +62,15 @@ export class DownloadManager {
 		if (existing) return started(existing, true);
 		if (plan.onDisk) throw new ConflictError(`${modelId} is already downloaded`, 'already_downloaded', { model_id: modelId });
 		const missing = model.size_bytes - plan.have;
-		if (missing > plan.free) {
-			throw new InsufficientStorageError(`Not enough free disk space: ${missing} bytes needed, ${plan.free} free`, {
-				needed_bytes: missing,
-				free_bytes: plan.free
-			});
+		// Running and queued downloads will still take what they have not written yet.
+		const reserved = this.#reservedBytes();
+		const available = Math.max(0, plan.free - reserved);
+		if (missing > available) {
+			throw new InsufficientStorageError(
+				`Not enough free disk space: ${missing} bytes needed, ${plan.free} free` +
+					(reserved > 0 ? ` of which ${reserved} are reserved by other downloads` : ''),
+				{ needed_bytes: missing, free_bytes: plan.free, reserved_bytes: reserved }
+			);
 		}
 		const now = new Date();
 		const task = new Task({
@@ -86,7 +91,13 @@ export class DownloadManager {
 			completedAt: null
 		});
 		this.#register(task);
-		await store.insertDownload(task.row);
+		try {
+			await store.insertDownload(task.row);
+		} catch (err) {
+			// Not saved means not started: nothing in memory may outlive the failed request.
+			this.#forget(task);
+			throw err;
+		}
 		log.info('download queued', { model_id: modelId, bytes: model.size_bytes });
 		this.#pump();
 		return started(task, false);
@@ -96,14 +107,23 @@ export class DownloadManager {
 		this.#tasks.set(task.id, task);
 		this.#byTaskId.set(task.row.taskId, task.id);
 		this.#byModel.set(task.row.modelId, task);
-		this.#persisted.set(task.id, task.downloaded);
+		this.#saver.track(task);
+	}
+
+	/** Bytes that active downloads have yet to write. */
+	#reservedBytes(): number {
+		let total = 0;
+		for (const task of this.#tasks.values()) {
+			if (isActive(task.status)) total += Math.max(0, task.row.totalBytes - task.downloaded);
+		}
+		return total;
 	}
 
 	#forget(task: Task): void {
 		this.#tasks.delete(task.id);
 		this.#byTaskId.delete(task.row.taskId);
 		if (this.#byModel.get(task.row.modelId) === task) this.#byModel.delete(task.row.modelId);
-		this.#persisted.delete(task.id);
+		this.#saver.untrack(task);
 	}
 
 	/** The live task behind a task id (SSE subscribes to it); undefined when not active. */
@@ -197,7 +217,7 @@ export class DownloadManager {
 		for (const task of queued) {
 			if (free-- <= 0) break;
 			this.#launch(task, transition(task.status, 'start'));
-			void this.#save(task);
+			void this.#saver.saveLater(task);
 		}
 	}
 
@@ -215,10 +235,12 @@ export class DownloadManager {
 				onRetry: (attempt, error) => log.warn('download retrying', { model_id: task.row.modelId, attempt, error })
 			});
 		};
-		const done = run().then(
-			() => this.#finish(task, null),
-			(err) => this.#finish(task, err)
-		);
+		const done = run()
+			.then(
+				() => this.#finish(task, null),
+				(err) => this.#finish(task, err)
+			)
+			.catch((err) => log.error('download bookkeeping failed', { model_id: task.row.modelId, error: String(err) }));
 		task.worker = { controller, done };
 	}
 
@@ -232,30 +254,22 @@ export class DownloadManager {
 			invalidateLibrary(this.options.modelsDir);
 			log.info('download completed', { model_id: task.row.modelId });
 		} else {
-			const message = err instanceof Error ? err.message : String(err);
+			const message = failureMessage(err);
 			task.setStatus(transition(task.status, 'fail'), message);
 			log.warn('download failed', { model_id: task.row.modelId, error: message });
 		}
-		await this.#save(task).catch((e) => log.error('could not save download', { error: String(e) }));
+		await this.#saver.saveLater(task);
 		this.#forget(task);
 		this.#pump();
 	}
 
-	async #save(task: Task): Promise<void> {
-		this.#persisted.set(task.id, task.downloaded);
-		await store.updateDownload(task.id, {
-			status: task.status,
-			downloadedBytes: Math.min(task.downloaded, task.row.totalBytes),
-			error: task.row.error,
-			completedAt: task.row.completedAt
-		});
+	#save(task: Task): Promise<void> {
+		return this.#saver.save(task);
 	}
 
-	/** Persists the byte counts of running downloads (called every few seconds). */
-	async persistProgress(): Promise<void> {
-		for (const task of this.#tasks.values()) {
-			if (task.worker && this.#persisted.get(task.id) !== task.downloaded) await this.#save(task);
-		}
+	/** Saves what failed to save before, and the byte counts of running downloads (every few seconds). */
+	persistProgress(): Promise<void> {
+		return this.#saver.retry([...this.#tasks.values()].filter((t) => t.worker));
 	}
 
 	/** At start: interrupted downloads queue again (and start), paused ones stay paused. */
@@ -280,8 +294,13 @@ export class DownloadManager {
 		const running = [...this.#tasks.values()].filter((t) => t.worker);
 		for (const task of running) task.worker!.controller.abort(new Stop('shutdown'));
 		await Promise.all(running.map((t) => t.worker?.done));
-		for (const task of running) await this.#save(task).catch(() => {});
+		await this.#saver.flush(running);
 	}
+}
+
+function failureMessage(err: unknown): string {
+	if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') return 'disk full';
+	return err instanceof Error ? err.message : String(err);
 }
 
 function started(task: Task, existing: boolean): StartedDownload {

@@ -12,6 +12,13 @@ import { openHubStream } from '../hub/stream';
 export class TransientError extends Error {}
 /** Retrying will not help (404, access refused, wrong SHA-256). */
 export class PermanentError extends Error {}
+/** The disk is full: the partial file stays for a later resume. */
+export class DiskFullError extends PermanentError {
+	readonly code = 'ENOSPC';
+	constructor() {
+		super('disk full');
+	}
+}
 
 export type TransferOptions = {
 	url: string;
@@ -91,30 +98,46 @@ async function fetchInto(o: TransferOptions, have: number, state: { hash: crypto
 		response.destroy();
 		throw new TransientError(`the Hub answered a different range (${response.headers['content-range']})`);
 	}
+	const announced = Number(response.headers['content-length'] ?? NaN);
+	if (announced > o.size - have) {
+		response.destroy();
+		throw new PermanentError(`the Hub announced ${have + announced} bytes for a file of ${o.size}`);
+	}
 	const file = await fsp.open(o.partialPath, have === 0 ? 'w' : 'a');
 	let lastByteAt = Date.now();
 	const watchdog = setInterval(() => {
 		if (Date.now() - lastByteAt > o.stallMs) stall.abort(new TransientError(`no data for ${o.stallMs / 1000} s`));
 	}, Math.min(1000, o.stallMs / 2));
-	let pending: Promise<unknown> = Promise.resolve();
+	// One write in flight at a time; its failure (ENOSPC) is kept and thrown by the next flush, so no
+	// write promise is ever left rejected without a handler.
+	let pending: Promise<void> = Promise.resolve();
+	let writeError: unknown = null;
 	let batch: Buffer[] = [];
 	let batchSize = 0;
 	let lastFlush = Date.now();
 	const flush = async () => {
 		lastFlush = Date.now();
+		await pending;
+		if (writeError) throw writeError;
 		if (batchSize === 0) return;
 		// writev, not Buffer.concat: a fresh 1 MB buffer per batch costs more than the hashing.
 		const chunks = batch;
 		batch = [];
 		batchSize = 0;
-		await pending;
-		pending = file.writev(chunks);
+		pending = file.writev(chunks).then(
+			() => {},
+			(err) => void (writeError = err)
+		);
 	};
 	try {
 		signal.addEventListener('abort', () => response.destroy(signal.reason), { once: true });
 		for await (const data of response) {
 			lastByteAt = Date.now();
 			const chunk = data as Buffer;
+			if (have + chunk.length > o.size) {
+				response.destroy();
+				throw new PermanentError(`the Hub sent more than the declared ${o.size} bytes`);
+			}
 			state.hash.update(chunk);
 			batch.push(chunk);
 			batchSize += chunk.length;
@@ -123,13 +146,15 @@ async function fetchInto(o: TransferOptions, have: number, state: { hash: crypto
 			if (batchSize >= WRITE_BATCH || lastByteAt - lastFlush >= WRITE_INTERVAL_MS) await flush();
 		}
 		if (signal.aborted) throw signal.reason;
+		await flush();
+		await pending;
+		if (writeError) throw writeError;
 	} catch (err) {
-		throw classify(stall.signal.aborted ? stall.signal.reason : err, o.signal);
+		throw classify(writeError ?? (stall.signal.aborted ? stall.signal.reason : err), o.signal);
 	} finally {
 		clearInterval(watchdog);
 		await flush().catch(() => {});
-		await pending.catch(() => {});
-		await file.close();
+		await file.close().catch(() => {});
 	}
 	return have;
 }
@@ -138,6 +163,7 @@ async function fetchInto(o: TransferOptions, have: number, state: { hash: crypto
 function classify(err: unknown, own: AbortSignal): unknown {
 	if (own.aborted) return own.reason;
 	if (err instanceof TransientError || err instanceof PermanentError) return err;
+	if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') return new DiskFullError();
 	const status = (err as { status?: number })?.status;
 	const code = (err as { code?: string })?.code;
 	if (status === 403 || status === 404 || code === 'offline') return new PermanentError((err as Error).message);

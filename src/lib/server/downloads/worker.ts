@@ -8,7 +8,7 @@ import path from 'node:path';
 import { resolveUrl } from '../hub/client';
 import { pathInside } from '../hub/ids';
 import type { FileEntry } from '../hub/quant';
-import { PermanentError, TransientError, partialSize, transferFile } from './transfer';
+import { DiskFullError, PermanentError, TransientError, partialSize, transferFile } from './transfer';
 
 export const MAX_TRIES = 5;
 
@@ -83,6 +83,7 @@ export async function runJob(job: Job, hooks: WorkerHooks): Promise<void> {
 				break;
 			} catch (err) {
 				if (hooks.signal.aborted || err instanceof PermanentError) throw err;
+				if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') throw new DiskFullError();
 				const message = err instanceof Error ? err.message : String(err);
 				if (attempt >= MAX_TRIES) throw new TransientError(`${message} (gave up after ${MAX_TRIES} tries)`);
 				hooks.onRetry?.(attempt, message);

@@ -1,26 +1,27 @@
 /** A repo's files with sizes and SHA-256 from the Hub's LFS metadata, grouped into GGUF models. */
-import { encodePath, hubJson } from './client';
+import { log } from '../log';
+import { HubUnavailableError, encodePath } from './client';
+import { hubJson } from './fetch';
 import { groupGgufFiles, recommendFile, type FileEntry, type GgufGroup } from './quant';
-
-type TreeEntry = { type: string; path: string; size: number; oid?: string; lfs?: { oid: string; size: number } };
+import { treeFile } from './untrusted';
 
 /** Every file of a repo (recursively), following the tree endpoint's pagination. */
 export async function listRepoFiles(repo: string, revision = 'main', signal?: AbortSignal): Promise<FileEntry[]> {
 	const files: FileEntry[] = [];
 	let url: string | null = `/api/models/${encodePath(repo)}/tree/${encodeURIComponent(revision)}?recursive=true`;
 	for (let page = 0; url && page < 50; page++) {
-		const { data, response }: { data: TreeEntry[]; response: Response } = await hubJson<TreeEntry[]>(url, {
+		const { data, response }: { data: unknown; response: { headers: Headers } } = await hubJson<unknown>(url, {
 			signal,
 			what: `repo ${repo}`
 		});
-		for (const entry of Array.isArray(data) ? data : []) {
-			if (entry.type !== 'file' || typeof entry.path !== 'string') continue;
-			files.push({
-				file: entry.path,
-				size_bytes: entry.lfs?.size ?? entry.size ?? 0,
-				sha256: entry.lfs?.oid ?? null
-			});
+		if (!Array.isArray(data)) throw new HubUnavailableError(`unexpected answer for the files of ${repo}`);
+		const rejected: string[] = [];
+		for (const entry of data) {
+			const result = treeFile(entry);
+			if (result && 'file' in result) files.push(result.file);
+			else if (result) rejected.push(result.rejected);
 		}
+		if (rejected.length > 0) log.warn('hub listing entries refused', { repo, count: rejected.length, first: rejected[0] });
 		url = nextLink(response.headers.get('link'));
 	}
 	return files;

@@ -1,4 +1,5 @@
 export * from './client';
+export { hubJson, MAX_JSON_BYTES } from './fetch';
 export * from './files';
 export * from './ids';
 export * from './quant';

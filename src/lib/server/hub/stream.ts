@@ -1,17 +1,17 @@
 /**
  * Opens a Hub file as a Node stream (node:http/https rather than fetch: for multi-gigabyte bodies the
  * plain socket stream is several times cheaper per byte). Follows redirects like the Hub's resolve →
- * CDN hop, sending the token only to the Hub's own origin. Errors map like `hubFetch`.
+ * CDN hop (http(s) only), sending the token only to the Hub's own origin. Errors map like `hubJson`'s.
  */
 import http from 'node:http';
 import https from 'node:https';
-import { getConfig } from '../config';
-import { DEFAULT_TIMEOUT_MS, HubAccessError, HubNotFoundError, HubUnavailableError, assertOnline, hubHeaders } from './client';
+import { HubAccessError, HubNotFoundError, HubUnavailableError, assertOnline } from './client';
+import { MAX_REDIRECTS, followable, headersFor, hubTimeoutMs } from './fetch';
 
 export type StreamOptions = {
 	headers?: Record<string, string>;
 	signal?: AbortSignal;
-	/** Until the response headers arrive. Defaults to 15 s. */
+	/** Until the response headers arrive (connecting included). Defaults to `LLM_MANAGER_HUB_TIMEOUT`. */
 	timeoutMs?: number;
 };
 
@@ -25,7 +25,7 @@ function requestOnce(url: URL, headers: Record<string, string>, options: StreamO
 			options.signal?.removeEventListener('abort', onAbort);
 			resolve(res);
 		});
-		const timer = setTimeout(() => req.destroy(new Error('timed out')), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+		const timer = setTimeout(() => req.destroy(new Error('timed out')), options.timeoutMs ?? hubTimeoutMs());
 		const onAbort = () => req.destroy(options.signal!.reason);
 		options.signal?.addEventListener('abort', onAbort, { once: true });
 		req.on('error', (err) => {
@@ -39,11 +39,9 @@ function requestOnce(url: URL, headers: Record<string, string>, options: StreamO
 /** GETs `url` and resolves with the response stream once a non-redirect status arrives. */
 export async function openHubStream(url: string, options: StreamOptions = {}): Promise<http.IncomingMessage> {
 	assertOnline();
-	const hubOrigin = new URL(getConfig().hfEndpoint).origin;
-	let current = new URL(url);
-	for (let hop = 0; hop <= 5; hop++) {
-		const headers = hubHeaders(options.headers);
-		if (current.origin !== hubOrigin) delete headers.authorization;
+	let current = followable(url, new URL(url));
+	for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+		const headers = headersFor(current, options.headers);
 		let res: http.IncomingMessage;
 		try {
 			res = await requestOnce(current, headers, options);
@@ -54,7 +52,7 @@ export async function openHubStream(url: string, options: StreamOptions = {}): P
 		const status = res.statusCode ?? 0;
 		if (REDIRECTS.has(status) && res.headers.location) {
 			res.resume();
-			current = new URL(res.headers.location, current);
+			current = followable(res.headers.location, current);
 			continue;
 		}
 		if ((status >= 200 && status < 300) || status === 416) return res;

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { getConfig } from '../config';
 import { getDownloadManager, wasDownloadedBy, type Actor } from '../downloads';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
-import { assertOnline, hubHeaders, resolveUrl } from '../hub/client';
+import { assertOnline, resolveUrl } from '../hub/client';
+import { resolveFinal } from '../hub/fetch';
 import { parseModelId, parseRepoId, pathInside } from '../hub/ids';
 import { parseSplit, splitPartName } from '../hub/quant';
 import { log } from '../log';
@@ -77,7 +78,10 @@ export async function modelConfig(rawId: string): Promise<ModelConfig | null> {
 	if (local) return readLocalConfig(local[0], file).catch(() => null);
 	assertOnline();
 	try {
-		return await readRemoteConfig(resolveUrl(repo, 'main', file), file, hubHeaders(), AbortSignal.timeout(30_000));
+		const signal = AbortSignal.timeout(30_000);
+		// node-llama-cpp follows redirects itself: hand it the final address, and the token only if that is the Hub.
+		const target = await resolveFinal(resolveUrl(repo, 'main', file), { signal });
+		return await readRemoteConfig(target.url, file, target.headers, signal);
 	} catch (err) {
 		log.debug('remote GGUF header unreadable', { id, error: String(err) });
 		return null;
