@@ -16,7 +16,7 @@ import { call, readResponse, signIn, signUp, startServer, tempDir, type SignedIn
 const routes = discoverRoutes();
 const endpoints = endpointsOf(routes);
 const mutating = endpoints.filter((e) => MUTATING.has(e.method));
-const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/register']);
+const PUBLIC = new Set(['POST /api/auth/login', 'POST /api/auth/register', 'GET /api/openapi.json']);
 const isPublic = (e: Endpoint) => PUBLIC.has(label(e));
 /** Ends the session it is called with: swept with a throwaway session so the sweep keeps its own. */
 const isLogout = (e: Endpoint) => label(e) === 'POST /api/auth/logout';

@@ -11,7 +11,7 @@ import { anthropicError, isAnthropicPath } from '../anthropic/errors';
 import { openAiError } from './openai-errors';
 
 /** `/api` routes that answer without a credential (an invalid one is ignored there too). */
-const PUBLIC_API = new Set(['/api/auth/login', '/api/auth/register']);
+const PUBLIC_API = new Set(['/api/auth/login', '/api/auth/register', '/api/openapi.json']);
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 function isApiPath(path: string): boolean {

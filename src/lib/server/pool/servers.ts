@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import os from 'node:os';
 import { getConfig } from '../config';
 import type { schema } from '../db';
@@ -176,6 +177,9 @@ export async function startServer(profile: schema.Profile) {
 }
 
 /** Unloads a profile's model. Pinned → 409 unless `force` by an admin. */
+/** `POST /api/servers/{profile_id}/stop?force=true` unloads a pinned model too (admins only). */
+export const StopQuery = z.object({ force: z.enum(['true', 'false']).optional() });
+
 export async function stopServer(profile: schema.Profile, options: { force: boolean; isAdmin: boolean }) {
 	const pool = getPool();
 	const load = loadOptionsFor(profile);

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import * as auth from '$lib/server/auth';
 import { api } from '$lib/server/http/api';
 import { readQuery } from '$lib/server/http/parse';
@@ -6,11 +5,9 @@ import * as servers from '$lib/server/pool/servers';
 import * as profiles from '$lib/server/profiles';
 import type { RequestHandler } from './$types';
 
-const StopQuery = z.object({ force: z.enum(['true', 'false']).optional() });
-
 export const POST: RequestHandler = api(async ({ locals, params, url }) => {
 	const caller = auth.requireUser(locals);
-	const { force } = readQuery(url, StopQuery);
+	const { force } = readQuery(url, servers.StopQuery);
 	const profile = await profiles.getProfile(params.profile_id);
 	return servers.stopServer(profile, { force: force === 'true', isAdmin: caller.user.isAdmin });
 });
