@@ -73,7 +73,7 @@ describe('/docs', () => {
 		expect(page.headers.get('content-type')).toContain('text/html');
 		expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
 		const html = await page.text();
-		const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+		const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]).filter((s) => s !== '/favicon.svg');
 		expect(sources.length).toBeGreaterThanOrEqual(3);
 		for (const source of sources) {
 			expect(source.startsWith('/docs/'), source).toBe(true);
