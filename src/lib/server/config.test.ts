@@ -88,6 +88,8 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '10',
 			LLM_MANAGER_REQUEST_TIMEOUT: '90s',
 			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3',
+			LLM_MANAGER_HUB_TIMEOUT: '20s',
+			LLM_MANAGER_ALLOWED_HOSTS: 'llm.example.com, gpu-box',
 			LLM_MANAGER_CORS_ORIGINS: 'https://app.example.com, http://localhost:*'
 		});
 		expect(config).toEqual({
@@ -116,8 +118,8 @@ describe('parseConfig with every variable set', () => {
 			downloadStallMs: 10_000,
 			requestTimeoutMs: 90_000,
 			registrationsPerHour: 3,
-			hubTimeoutMs: 15_000,
-			allowedHosts: null,
+			hubTimeoutMs: 20_000,
+			allowedHosts: ['llm.example.com', 'gpu-box'],
 			corsOrigins: ['https://app.example.com', 'http://localhost:*']
 		});
 	});

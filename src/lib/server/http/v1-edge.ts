@@ -102,12 +102,17 @@ export function finishV1Response(event: RequestEvent, response: Response): Respo
 		const allow = response.headers.get('allow');
 		if (allow) out.headers.set('allow', allow);
 	}
-	try {
-		if (!out.headers.has('x-request-id')) out.headers.set('x-request-id', requestIdFor(event.request));
+	const tag = (headers: Headers) => {
+		if (!headers.has('x-request-id')) headers.set('x-request-id', requestIdFor(event.request));
 		const cors = corsFor(event.request);
-		if (cors) for (const [name, value] of Object.entries(cors)) out.headers.set(name, value);
+		if (cors) for (const [name, value] of Object.entries(cors)) headers.set(name, value);
+	};
+	try {
+		tag(out.headers);
 	} catch {
-		// immutable headers (a fetched response passed through): leave them as they are
+		// Immutable headers (a response from `fetch`): copy them into a new one.
+		out = new Response(out.body, out);
+		tag(out.headers);
 	}
 	return out;
 }
