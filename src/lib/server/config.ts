@@ -124,6 +124,7 @@ const EnvSchema = z.object({
 	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30),
 	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000),
 	LLM_MANAGER_HUB_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(15_000),
+	LLM_MANAGER_MODEL_CHECK_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(120_000),
 	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10),
 	LLM_MANAGER_ALLOWED_HOSTS: z
 		.string()
@@ -163,6 +164,8 @@ export type Config = {
 	requestTimeoutMs: number;
 	/** Longest a Hub API request may take (connecting, headers and body); for downloads, until the headers. */
 	hubTimeoutMs: number;
+	/** Time limit of the child-process check of a model file before its first load. */
+	modelCheckTimeoutMs: number;
 	/** Accounts one address may register per hour; 0 = no limit. */
 	registrationsPerHour: number;
 	/** `Host` names answered besides IP addresses (null = the defaults; `*` = any). */
@@ -218,6 +221,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000,
 		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT),
 		hubTimeoutMs: e.LLM_MANAGER_HUB_TIMEOUT,
+		modelCheckTimeoutMs: e.LLM_MANAGER_MODEL_CHECK_TIMEOUT,
 		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR,
 		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null
 	};

@@ -13,6 +13,7 @@ import { parseModelId, parseRepoId, pathInside } from '../hub/ids';
 import { parseSplit, splitPartName } from '../hub/quant';
 import { log } from '../log';
 import { readLocalConfig, readRemoteConfig, type ModelConfig } from './gguf-metadata';
+import { realPathInside } from './real-path';
 import { repoHasModels, scanModels, type LocalModel } from './scan';
 
 export type { LocalModel } from './scan';
@@ -52,8 +53,15 @@ async function filesOf(id: string): Promise<string[] | null> {
 	const exists = await fsp.stat(full).then((s) => s.isFile(), () => false);
 	if (!exists) return null;
 	const split = parseSplit(path.basename(id));
-	if (!split) return [full];
-	return Array.from({ length: split.count }, (_, i) => path.join(path.dirname(full), splitPartName(path.basename(id), i + 1, split.count)));
+	const files = split
+		? Array.from({ length: split.count }, (_, i) => path.join(path.dirname(full), splitPartName(path.basename(id), i + 1, split.count)))
+		: [full];
+	// A link (to the file or to a folder on its path) that leads out of the models dir: not a model here.
+	for (const file of files) {
+		if (!(await fsp.stat(file).then(() => true, () => false))) continue;
+		if (!(await realPathInside(modelsDir(), file))) return null;
+	}
+	return files;
 }
 
 /**
