@@ -8,7 +8,6 @@ export function uiSignIn(url: () => string, email: string, password: string): (p
 	let registered = false;
 	return async (page) => {
 		await page.goto(`${url()}/login`);
-		if (!registered) await page.getByRole('button', { name: 'Create one' }).click();
 		await page.getByLabel('Email').fill(email);
 		await page.getByLabel('Password').fill(password);
 		await page.getByRole('button', { name: registered ? 'Sign in' : 'Create account' }).click();

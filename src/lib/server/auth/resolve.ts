@@ -35,6 +35,17 @@ export function bearerFrom(header: string | null | undefined): string | null {
 	return match ? match[1] : null;
 }
 
+/**
+ * The token a request carries in a header: `Authorization: Bearer …`, else `x-api-key` (how
+ * Anthropic's clients send a key). Either holds an API key or an access token.
+ */
+export function headerTokenFrom(headers: Headers): string | null {
+	const bearer = bearerFrom(headers.get('authorization'));
+	if (bearer) return bearer;
+	const key = headers.get('x-api-key')?.trim();
+	return key && !/\s/.test(key) ? key : null;
+}
+
 async function fromSession(sessionId: string, method: Caller['method']) {
 	const { session, user } = await validateSession(sessionId);
 	if (!session || !user || user.status !== 'approved') return { caller: null, fresh: false };

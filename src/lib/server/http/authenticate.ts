@@ -1,12 +1,13 @@
 import { json, type RequestEvent } from '@sveltejs/kit';
 import {
 	SESSION_COOKIE,
-	bearerFrom,
 	blankSessionCookie,
+	headerTokenFrom,
 	isStreamPath,
 	resolveCaller,
 	sessionCookie
 } from '../auth';
+import { anthropicError, isAnthropicPath } from '../anthropic/errors';
 import { openAiError } from './openai-errors';
 
 /** `/api` routes that answer without a credential (an invalid one is ignored there too). */
@@ -20,7 +21,8 @@ function isV1Path(path: string): boolean {
 	return path === '/v1' || path.startsWith('/v1/');
 }
 
-function apiError(status: number, detail: string, code: string, v1: boolean): Response {
+function apiError(status: number, detail: string, code: string, v1: boolean, path = ''): Response {
+	if (v1 && isAnthropicPath(path)) return anthropicError(status, detail);
 	if (v1) return openAiError(status, detail, code);
 	const headers: Record<string, string> = status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {};
 	return json({ detail, code }, { status, headers });
@@ -58,13 +60,13 @@ export async function authenticate(event: RequestEvent): Promise<Response | null
 	event.locals.caller = null;
 
 	if ((api || v1) && event.route.id === null) {
-		return apiError(404, `Not found: ${path}`, 'not_found', v1);
+		return apiError(404, `Not found: ${path}`, 'not_found', v1, path);
 	}
 
 	const secure = event.url.protocol === 'https:';
 	const resolution = await resolveCaller({
 		sessionId: event.cookies.get(SESSION_COOKIE) ?? null,
-		bearer: bearerFrom(event.request.headers.get('authorization')),
+		bearer: headerTokenFrom(event.request.headers),
 		queryToken: isStreamPath(path) ? event.url.searchParams.get('token') : null
 	});
 	if (resolution.clearCookie && !resolution.caller) {
@@ -81,7 +83,7 @@ export async function authenticate(event: RequestEvent): Promise<Response | null
 	// else (a cookie, or a login form) must come from our own origin.
 	const headerAuth = resolution.caller !== null && resolution.caller.method !== 'cookie';
 	if ((api || v1) && MUTATING.has(event.request.method) && !headerAuth && isCrossSite(event)) {
-		return apiError(403, 'Cross-site request refused', 'cross_site_request', v1);
+		return apiError(403, 'Cross-site request refused', 'cross_site_request', v1, path);
 	}
 	// A key limited to some models must not widen itself (mint an unlimited key, repoint a profile it
 	// may use at another model): on /api it may only read.
@@ -89,7 +91,7 @@ export async function authenticate(event: RequestEvent): Promise<Response | null
 		return apiError(403, 'This API key is limited to some models: it may only read under /api', 'restricted_api_key', false);
 	}
 	if (resolution.invalid && !resolution.caller && (api || v1) && !PUBLIC_API.has(path)) {
-		const refused = apiError(401, 'Invalid or expired credentials', 'invalid_credentials', v1);
+		const refused = apiError(401, 'Invalid or expired credentials', 'invalid_credentials', v1, path);
 		// `event.cookies` only reaches responses made by `resolve`: clear a dead cookie here by hand.
 		if (resolution.clearCookie) refused.headers.append('set-cookie', clearedCookieHeader(secure));
 		return refused;

@@ -29,7 +29,11 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 
 	if (!req.stream) {
 		try {
-			const result = await runChat(lease, prepared, sampling, { signal: ctx.signal, onText: () => ctx.firstToken() });
+			const result = await runChat(lease, prepared, sampling, {
+				signal: ctx.signal,
+				onText: () => ctx.firstToken(),
+				onReasoning: () => ctx.firstToken()
+			});
 			meter(result);
 			ctx.signal.throwIfAborted();
 			return json({
@@ -38,7 +42,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 				created,
 				model: req.model,
 				system_fingerprint: null,
-				choices: [{ index: 0, message: message(result.text, result.toolCalls), logprobs: null, finish_reason: result.finishReason }],
+				choices: [{ index: 0, message: message(result), logprobs: null, finish_reason: result.finishReason }],
 				usage: usage(result.promptTokens, result.completionTokens, result.cachedTokens)
 			});
 		} finally {
@@ -56,6 +60,10 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 				onText: (text) => {
 					ctx.firstToken();
 					if (text) chunk({ content: text });
+				},
+				onReasoning: (text) => {
+					ctx.firstToken();
+					chunk({ reasoning_content: text });
 				}
 			});
 			meter(result);
@@ -73,8 +81,10 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	});
 }
 
-function message(text: string, toolCalls: OpenAiToolCall[]) {
+/** The answer message; a reasoning model's thoughts go in `reasoning_content` (as DeepSeek's API does). */
+function message({ text, reasoning, toolCalls }: { text: string; reasoning: string; toolCalls: OpenAiToolCall[] }) {
+	const thoughts = reasoning ? { reasoning_content: reasoning } : {};
 	return toolCalls.length > 0
-		? { role: 'assistant', content: text || null, tool_calls: toolCalls, refusal: null }
-		: { role: 'assistant', content: text, refusal: null };
+		? { role: 'assistant', content: text || null, ...thoughts, tool_calls: toolCalls, refusal: null }
+		: { role: 'assistant', content: text, ...thoughts, refusal: null };
 }

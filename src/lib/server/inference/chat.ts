@@ -5,6 +5,7 @@ import {
 	type ChatHistoryItem,
 	type ChatModelFunctions,
 	type ChatWrapper,
+	type LlamaChatResponseChunk,
 	type LlamaGrammar,
 	type LlamaModel,
 	type Token
@@ -20,7 +21,11 @@ import { meterUsage } from './usage';
 
 export type ChatResult = {
 	text: string;
+	/** The model's thought segments (reasoning models), never part of `text`. */
+	reasoning: string;
 	finishReason: FinishReason;
+	/** The stop sequence that ended the answer, if one did. */
+	stopSequence: string | null;
 	toolCalls: OpenAiToolCall[];
 	promptTokens: number;
 	/** Prompt tokens reused from the sequence's state (not evaluated again). */
@@ -32,6 +37,8 @@ export type ChatCallbacks = {
 	signal: AbortSignal;
 	/** Each new piece of answer text, in order. */
 	onText?: (text: string) => void;
+	/** Each new piece of the model's reasoning (its thought segments), in order. */
+	onReasoning?: (text: string) => void;
 };
 
 /**
@@ -124,13 +131,21 @@ export async function runChat(
 ): Promise<ChatResult> {
 	const chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: chatWrapperFor(lease.model), autoDisposeSequence: false });
 	const usage = meterUsage(lease);
+	let reasoning = '';
 	try {
 		const common = {
 			...generationOptions(sampling),
 			signal: callbacks.signal,
 			stopOnAbortSignal: true,
 			onToken: usage.onToken,
-			onTextChunk: (text: string) => callbacks.onText?.(text)
+			// Segments (a reasoning model's thoughts, gpt-oss' commentary) are reasoning, the rest the answer.
+			onResponseChunk: (chunk: LlamaChatResponseChunk) => {
+				if (!chunk.text) return;
+				if (chunk.type === 'segment') {
+					reasoning += chunk.text;
+					callbacks.onReasoning?.(chunk.text);
+				} else callbacks.onText?.(chunk.text);
+			}
 		};
 		const result = functions
 			? await chat.generateResponse(history, { ...common, functions })
@@ -153,9 +168,15 @@ export async function runChat(
 				if (finishReason === 'stop') finishReason = 'length';
 			}
 		}
+		const stopSequence =
+			result.metadata.stopReason === 'customStopTrigger'
+				? result.metadata.customStopTrigger.filter((part): part is string => typeof part === 'string').join('')
+				: null;
 		return {
 			text,
+			reasoning,
 			finishReason,
+			stopSequence,
 			toolCalls,
 			...usage.read()
 		};
@@ -165,6 +186,14 @@ export async function runChat(
 	} finally {
 		chat.dispose({ disposeSequence: false });
 	}
+}
+
+/** How many tokens the prompt of a chat takes on a model (its chat template, tools included). */
+export function countChatTokens(model: LlamaModel, { functions, history }: PreparedChat): number {
+	// Generation renders the history with the model's turn opened (an empty model response) last.
+	const chatHistory: ChatHistoryItem[] = [...history, { type: 'model', response: [] }];
+	const state = chatWrapperFor(model).generateContextState({ chatHistory, availableFunctions: functions });
+	return state.contextText.tokenize(model.tokenizer).length;
 }
 
 function jsonClosingSuffixIfBroken(text: string): string {

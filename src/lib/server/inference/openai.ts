@@ -72,8 +72,11 @@ export const ToolChoice = z.union([
 	z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) })
 ]);
 
+export const ReasoningEffort = z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']);
+
 export const ChatCompletionRequest = z.object({
 	...Sampling,
+	reasoning_effort: ReasoningEffort.nullable().optional(),
 	messages: z.array(ChatMessage).min(1),
 	max_completion_tokens: z.number().int().min(1).nullable().optional(),
 	response_format: ResponseFormat.nullable().optional(),

@@ -14,7 +14,21 @@ export type Sampling = {
 	presencePenalty: number;
 	seed: number | undefined;
 	stop: string[];
+	/** Most tokens a reasoning model may think for; 0 = no thinking; undefined = node-llama-cpp's default. */
+	thoughtTokens: number | undefined;
 };
+
+/** OpenAI's `reasoning_effort` values. */
+export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
+
+/** Share of `max_tokens` a reasoning model may spend thinking, by effort. */
+const EFFORT_SHARE: Record<ReasoningEffort, number> = { none: 0, minimal: 0.1, low: 0.25, medium: 0.5, high: 0.75, xhigh: 0.9 };
+
+/** The thought budget of an effort: a share of the answer's token limit. */
+export function thoughtBudgetFor(effort: ReasoningEffort | null | undefined, maxTokens: number): number | undefined {
+	if (!effort) return undefined;
+	return Math.floor(maxTokens * EFFORT_SHARE[effort]);
+}
 
 type SamplingRequest = {
 	max_tokens?: number | null;
@@ -28,6 +42,7 @@ type SamplingRequest = {
 	presence_penalty?: number | null;
 	seed?: number | null;
 	stop?: string | string[] | null;
+	reasoning_effort?: ReasoningEffort | null;
 };
 
 /** Defaults of a bare model (no profile): the profile defaults of SPEC §4. */
@@ -37,9 +52,11 @@ export function samplingFor(req: SamplingRequest, target: Target, contextSize: n
 	const p = target.profile;
 	const requested = req.max_completion_tokens ?? req.max_tokens ?? p?.maxTokens ?? BARE.maxTokens;
 	const repeat = req.repeat_penalty ?? p?.repeatPenalty ?? BARE.repeatPenalty;
+	// Never more than one context window: a longer answer would only shift the context forever.
+	const maxTokens = Math.max(1, Math.min(requested, contextSize));
 	return {
-		// Never more than one context window: a longer answer would only shift the context forever.
-		maxTokens: Math.max(1, Math.min(requested, contextSize)),
+		maxTokens,
+		thoughtTokens: thoughtBudgetFor(req.reasoning_effort, maxTokens),
 		temperature: req.temperature ?? p?.temperature ?? BARE.temperature,
 		topP: req.top_p ?? p?.topP ?? BARE.topP,
 		topK: req.top_k ?? p?.topK ?? BARE.topK,
@@ -69,7 +86,8 @@ export function generationOptions(s: Sampling) {
 						frequencyPenalty: s.frequencyPenalty || undefined,
 						presencePenalty: s.presencePenalty || undefined
 					},
-		customStopTriggers: s.stop.length > 0 ? s.stop : undefined
+		customStopTriggers: s.stop.length > 0 ? s.stop : undefined,
+		budgets: s.thoughtTokens === undefined ? undefined : { thoughtTokens: s.thoughtTokens }
 	};
 }
 

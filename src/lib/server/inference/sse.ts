@@ -2,22 +2,46 @@ import { ClientGoneError, RequestTimeoutError, describeError, type V1Context } f
 
 const encoder = new TextEncoder();
 
-export type Send = (data: unknown) => void;
+/** Sends one event: `data` as JSON (a string as is), under an `event:` name when one is given. */
+export type Send = (data: unknown, event?: string) => void;
+
+/** How a wire protocol ends its event stream. */
+export type StreamFormat = {
+	/** Sent after the last event of a stream that ended well. */
+	done?: (send: Send) => void;
+	/** Sent as the last event when generation failed or timed out. */
+	error: (send: Send, err: unknown) => void;
+};
+
+/** OpenAI's: `data: [DONE]`, and errors in the OpenAI envelope. */
+export const OPENAI_STREAM: StreamFormat = {
+	done: (send) => send('[DONE]'),
+	error: (send, err) => {
+		const d = describeError(err);
+		const type = err instanceof RequestTimeoutError ? 'timeout_error' : 'server_error';
+		send({ error: { message: d.message, type, param: d.param, code: d.code } });
+	}
+};
+
+/** A `text/event-stream` response in OpenAI's chat-completions format (see `eventStream`). */
+export function sseResponse(ctx: V1Context, produce: (send: Send) => Promise<void>): Response {
+	return eventStream(ctx, produce, OPENAI_STREAM);
+}
 
 /**
  * A `text/event-stream` response whose events `produce` sends. The audit row is written when the
- * stream really ends: after `data: [DONE]`, on an error (sent as a last event), or when the client
- * goes away (the stream is cancelled, which aborts generation through the context's signal).
+ * stream really ends: after the format's last event, on an error (sent as a last event), or when the
+ * client goes away (the stream is cancelled, which aborts generation through the context's signal).
  */
-export function sseResponse(ctx: V1Context, produce: (send: Send) => Promise<void>): Response {
+export function eventStream(ctx: V1Context, produce: (send: Send) => Promise<void>, format: StreamFormat): Response {
 	const finish = ctx.detach();
 	let closed = false;
 	const stream = new ReadableStream<Uint8Array>({
 		start(controller) {
-			const send: Send = (data) => {
+			const send: Send = (data, event) => {
 				if (closed) return;
 				const text = typeof data === 'string' ? data : JSON.stringify(data);
-				controller.enqueue(encoder.encode(`data: ${text}\n\n`));
+				controller.enqueue(encoder.encode(`${event ? `event: ${event}\n` : ''}data: ${text}\n\n`));
 			};
 			const close = () => {
 				if (closed) return;
@@ -28,11 +52,7 @@ export function sseResponse(ctx: V1Context, produce: (send: Send) => Promise<voi
 					// already cancelled
 				}
 			};
-			const sendError = (err: unknown) => {
-				const d = describeError(err);
-				const type = err instanceof RequestTimeoutError ? 'timeout_error' : 'server_error';
-				send({ error: { message: d.message, type, param: d.param, code: d.code } });
-			};
+			const sendError = (err: unknown) => format.error(send, err);
 			// Why generation was aborted, if it was: a timeout (the client is still there and is told)
 			// or the client leaving (nobody to tell).
 			const abortReason = () => (ctx.signal.aborted ? ctx.signal.reason : undefined);
@@ -40,7 +60,7 @@ export function sseResponse(ctx: V1Context, produce: (send: Send) => Promise<voi
 				() => {
 					const reason = abortReason();
 					if (reason instanceof RequestTimeoutError) sendError(reason);
-					else send('[DONE]');
+					else format.done?.(send);
 					close();
 					finish(reason === undefined || reason instanceof RequestTimeoutError ? reason : new ClientGoneError());
 				},

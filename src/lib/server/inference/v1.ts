@@ -60,6 +60,16 @@ export function errorEnvelope(err: unknown): Response {
 	return openAiError(d.status, d.message, d.code, { param: d.param, headers });
 }
 
+/** How a `/v1` wire protocol answers an error: its envelope and status. Defaults to OpenAI's. */
+export type ErrorFormat = (err: unknown, requestId: string) => Response;
+
+/** No credential on a `/v1` route. */
+export class AuthenticationRequiredError extends AppError {
+	constructor() {
+		super(401, 'unauthorized', 'Authentication required: send an API key as a Bearer token or in x-api-key');
+	}
+}
+
 function auditStatus(err: unknown): audit.AuditStatus {
 	if (err === undefined) return 'success';
 	if (err instanceof ClientGoneError || err instanceof AcquireAbortedError) return 'cancelled';
@@ -72,10 +82,10 @@ function auditStatus(err: unknown): audit.AuditStatus {
  * the OpenAI envelope, and exactly one audit row when the request really ends (for a stream: when
  * its last chunk is sent or the client goes away).
  */
-export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<Response>) {
+export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<Response>, errors: ErrorFormat = errorEnvelope) {
 	return async (event: RequestEvent): Promise<Response> => {
 		const caller = event.locals.caller;
-		if (!caller) return openAiError(401, 'Authentication required: send an API key as a Bearer token', 'unauthorized');
+		if (!caller) return errors(new AuthenticationRequiredError(), '');
 		const startedAt = new Date();
 		const t0 = performance.now();
 		const controller = new AbortController();
@@ -132,7 +142,7 @@ export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<R
 		} catch (err) {
 			const outcome = controller.signal.aborted ? controller.signal.reason : err;
 			finish(outcome);
-			return errorEnvelope(outcome);
+			return errors(outcome, ctx.requestId);
 		}
 	};
 }

@@ -1,0 +1,2 @@
+export { messages, countTokens } from './messages';
+export { anthropicErrorResponse, anthropicError, isAnthropicPath } from './errors';

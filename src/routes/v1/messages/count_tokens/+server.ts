@@ -1,0 +1,4 @@
+import * as anthropic from '$lib/server/anthropic';
+import * as inference from '$lib/server/inference';
+
+export const POST = inference.v1Route('/v1/messages/count_tokens', anthropic.countTokens, anthropic.anthropicErrorResponse);
