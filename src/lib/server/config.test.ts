@@ -87,7 +87,9 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_MAX_DOWNLOADS: '4',
 			LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '10',
 			LLM_MANAGER_REQUEST_TIMEOUT: '90s',
-			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3'
+			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3',
+			LLM_MANAGER_HUB_TIMEOUT: '20s',
+			LLM_MANAGER_ALLOWED_HOSTS: 'llm.example.com, gpu-box'
 		});
 		expect(config).toEqual({
 			host: '0.0.0.0',
@@ -114,7 +116,9 @@ describe('parseConfig with every variable set', () => {
 			maxConcurrentDownloads: 4,
 			downloadStallMs: 10_000,
 			requestTimeoutMs: 90_000,
-			registrationsPerHour: 3
+			registrationsPerHour: 3,
+			hubTimeoutMs: 20_000,
+			allowedHosts: ['llm.example.com', 'gpu-box']
 		});
 	});
 

@@ -18,14 +18,18 @@ const MAX_DELAY_MS = 10_000;
 /** Beyond this many queued seconds for one email, an attempt is refused rather than held. */
 const MAX_QUEUE_MS = 60_000;
 
-const state = singleton('auth-throttle', () => ({
+const throttles = () => ({
 	byPair: new RateLimiter({ max: FREE_FAILURES, windowMs: WINDOW_MS }),
 	byIp: new RateLimiter({ max: 30, windowMs: WINDOW_MS }),
 	byEmail: new RateLimiter({ max: Number.MAX_SAFE_INTEGER, windowMs: WINDOW_MS }),
 	/** Per email: the earliest time the next attempt may be checked. */
 	nextSlot: new Map<string, number>(),
 	registrations: new RateLimiter({ max: getConfig().registrationsPerHour, windowMs: 60 * 60_000 })
-}));
+});
+
+/** Created on first use, so that importing this module never reads the configuration. */
+let created: ReturnType<typeof throttles> | undefined;
+const stateOf = () => (created ??= singleton('auth-throttle', throttles));
 
 const keys = (email: string, ip: string) => ({ pair: `${ip}\n${email}`, ip, email });
 
@@ -41,40 +45,40 @@ export function emailDelayMs(failures: number): number {
  */
 export async function awaitLoginTurn(email: string, ip: string): Promise<void> {
 	const k = keys(email, ip);
-	const wait = Math.max(state.byPair.check(k.pair), state.byIp.check(k.ip));
+	const wait = Math.max(stateOf().byPair.check(k.pair), stateOf().byIp.check(k.ip));
 	if (wait > 0) throw new RateLimitedError(wait);
-	const delay = emailDelayMs(state.byEmail.count(k.email));
+	const delay = emailDelayMs(stateOf().byEmail.count(k.email));
 	if (delay === 0) return;
 	const now = Date.now();
-	const slot = Math.max(now, state.nextSlot.get(k.email) ?? 0);
+	const slot = Math.max(now, stateOf().nextSlot.get(k.email) ?? 0);
 	if (slot - now > MAX_QUEUE_MS) throw new RateLimitedError(Math.ceil((slot - now) / 1000));
-	state.nextSlot.set(k.email, slot + delay);
-	if (state.nextSlot.size > 10_000) pruneSlots(now);
+	stateOf().nextSlot.set(k.email, slot + delay);
+	if (stateOf().nextSlot.size > 10_000) pruneSlots(now);
 	await new Promise((resolve) => setTimeout(resolve, slot - now));
 }
 
 export function recordLoginFailure(email: string, ip: string): void {
 	const k = keys(email, ip);
-	state.byPair.fail(k.pair);
-	state.byIp.fail(k.ip);
-	state.byEmail.fail(k.email);
+	stateOf().byPair.fail(k.pair);
+	stateOf().byIp.fail(k.ip);
+	stateOf().byEmail.fail(k.email);
 }
 
 export function recordLoginSuccess(email: string, ip: string): void {
 	const k = keys(email, ip);
-	state.byPair.reset(k.pair);
-	state.byEmail.reset(k.email);
-	state.nextSlot.delete(k.email);
+	stateOf().byPair.reset(k.pair);
+	stateOf().byEmail.reset(k.email);
+	stateOf().nextSlot.delete(k.email);
 }
 
 /** Counts a registration from `ip`, or throws 429 when the address made too many. */
 export function takeRegistrationTurn(ip: string): void {
 	if (getConfig().registrationsPerHour === 0) return;
-	const wait = state.registrations.check(ip);
+	const wait = stateOf().registrations.check(ip);
 	if (wait > 0) throw new RateLimitedError(wait, 'Too many accounts created from this address');
-	state.registrations.fail(ip);
+	stateOf().registrations.fail(ip);
 }
 
 function pruneSlots(now: number): void {
-	for (const [email, slot] of state.nextSlot) if (slot < now) state.nextSlot.delete(email);
+	for (const [email, slot] of stateOf().nextSlot) if (slot < now) stateOf().nextSlot.delete(email);
 }

@@ -10,14 +10,55 @@ import {
 	type LlamaModel,
 	type Token
 } from 'node-llama-cpp';
-import { BadRequestError } from '../http/errors';
 import { getLlamaInstance } from '../llama';
 import type { Lease } from '../pool';
-import { toHistory } from './history';
+import { checkChatFits, MAX_SYNC_TOKENIZE_CHARS } from './context-fit';
+import { EnvelopeStream } from './envelope-stream';
+import { InvalidParamError } from './errors';
 import { jsonClosingSuffix, jsonDepth } from './json';
-import type { ChatCompletionRequest, FinishReason, OpenAiToolCall } from './openai';
+import { toChatRequest } from './history';
+import { toOpenAiToolCall, type ChatCompletionRequest, type OpenAiToolCall } from './openai';
 import { generationOptions, type Sampling } from './sampling';
+import {
+	checkTools,
+	envelopeInstructions,
+	envelopeSchema,
+	forcedTools,
+	MAX_TOOL_SCHEMA_DEPTH,
+	nativeFunctions,
+	toGrammarSchema,
+	withInstructions,
+	type ChatTool,
+	type ToolChoice
+} from './tools';
 import { meterUsage } from './usage';
+
+/** What the answer must be: free text, any JSON object, or JSON following a schema. */
+export type ChatResponseFormat = { type: 'text' } | { type: 'json_object' } | { type: 'json_schema'; schema?: Record<string, unknown> };
+
+/**
+ * One chat request in the core's own terms; each wire protocol maps its request onto this.
+ * `history` is node-llama-cpp chat history (system, user, model turns; tool results as function
+ * call results).
+ */
+export type ChatRequest = {
+	history: ChatHistoryItem[];
+	tools?: ChatTool[];
+	/** Defaults to `auto`. */
+	toolChoice?: ToolChoice;
+	/** Whether one answer may hold several calls. Defaults to true. */
+	parallelToolCalls?: boolean;
+	/** Defaults to free text. */
+	responseFormat?: ChatResponseFormat;
+};
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls';
+
+/** A call the model made; `arguments` is the JSON text of its arguments object. */
+export type ToolCall = { id: string; name: string; arguments: string };
+
+/** A streamed piece of a tool call: its start (id and name), then pieces of its arguments text. */
+export type ToolCallDelta = { type: 'start'; index: number; id: string; name: string } | { type: 'arguments'; index: number; text: string };
 
 export type ChatResult = {
 	text: string;
@@ -37,6 +78,8 @@ export type ChatCallbacks = {
 	signal: AbortSignal;
 	/** Each new piece of answer text, in order. */
 	onText?: (text: string) => void;
+	/** Each new piece of a tool call, in order (a call's `start` before its arguments). */
+	onToolCall?: (delta: ToolCallDelta) => void;
 	/** Each new piece of the model's reasoning (its thought segments), in order. */
 	onReasoning?: (text: string) => void;
 };
@@ -56,39 +99,40 @@ export function chatWrapperFor(model: LlamaModel): ChatWrapper {
 	return wrapper;
 }
 
-/** The grammar a `response_format` asks for; an unsupported JSON schema is a 400. */
-async function grammarFor(format: ChatCompletionRequest['response_format']): Promise<LlamaGrammar | undefined> {
-	if (!format || format.type === 'text') return undefined;
+async function createGrammar(schema: unknown, what: string): Promise<LlamaGrammar> {
 	const llama = await getLlamaInstance();
-	if (format.type === 'json_object') return llama.getGrammarFor('json');
-	const schema = format.json_schema.schema ?? { type: 'object' };
 	try {
 		return await llama.createGrammarForJsonSchema(schema as never);
 	} catch (err) {
-		throw new BadRequestError(`response_format.json_schema is not supported: ${err instanceof Error ? err.message : String(err)}`, 'invalid_request_error');
+		throw new InvalidParamError(`${what}: this JSON schema is not supported: ${err instanceof Error ? err.message : String(err)}`, what);
 	}
 }
 
-/** Deeper parameter schemas overflow node-llama-cpp's recursive schema walk (a 500 instead of a 400). */
-const MAX_TOOL_SCHEMA_DEPTH = 64;
-
-/** OpenAI `tools` as node-llama-cpp functions, narrowed by `tool_choice`. */
-function functionsFor(req: ChatCompletionRequest): ChatModelFunctions | undefined {
-	const choice = req.tool_choice;
-	if (!req.tools || req.tools.length === 0 || choice === 'none') return undefined;
-	const tooDeep = req.tools.find((t) => jsonDepth(t.function.parameters) > MAX_TOOL_SCHEMA_DEPTH);
-	if (tooDeep) {
-		throw new BadRequestError(`tools: the parameters of ${tooDeep.function.name} nest deeper than ${MAX_TOOL_SCHEMA_DEPTH} levels`, 'invalid_request_error');
+/** The schema a response format asks for (`undefined` for free text). */
+function responseSchema(format: ChatResponseFormat | undefined): unknown {
+	if (!format || format.type === 'text') return undefined;
+	if (format.type === 'json_object') return { type: 'object', additionalProperties: true };
+	if (jsonDepth(format.schema) > MAX_TOOL_SCHEMA_DEPTH) {
+		throw new InvalidParamError(`response_format.json_schema.schema nests deeper than ${MAX_TOOL_SCHEMA_DEPTH} levels`, 'response_format');
 	}
-	const named = typeof choice === 'object' && choice ? choice.function.name : null;
-	const tools = named ? req.tools.filter((t) => t.function.name === named) : req.tools;
-	if (named && tools.length === 0) throw new BadRequestError(`tool_choice names an unknown function: ${named}`, 'invalid_request_error');
-	return Object.fromEntries(
-		tools.map((t) => [t.function.name, { description: t.function.description, params: (t.function.parameters ?? undefined) as never }])
-	);
+	return toGrammarSchema(format.schema ?? { type: 'object', additionalProperties: true });
 }
 
-export type PreparedChat = { grammar?: LlamaGrammar; functions?: ChatModelFunctions; history: ChatHistoryItem[] };
+/**
+ * How a prepared chat generates:
+ * - `text`: free text, or JSON under `grammar`;
+ * - `native`: the model may call `functions` in its own syntax;
+ * - `envelope`: the answer is the forced JSON envelope under `grammar` (tool calls, or an answer).
+ */
+export type PreparedChat = {
+	mode: 'text' | 'native' | 'envelope';
+	history: ChatHistoryItem[];
+	grammar?: LlamaGrammar;
+	functions?: ChatModelFunctions;
+	parallel: boolean;
+	/** JSON answers are closed when `max_tokens` cuts them off. */
+	json: boolean;
+};
 
 /**
  * The prompt of a chat as the model will see it (its chat template applied), as tokens: the pool
@@ -96,12 +140,12 @@ export type PreparedChat = { grammar?: LlamaGrammar; functions?: ChatModelFuncti
  */
 export function chatPromptTokens(prepared: PreparedChat): (model: LlamaModel) => readonly Token[] | null {
 	return (model) => {
+		// Runs inside the pool's acquire, before the context check: a prompt that may be huge gets no
+		// prefix match rather than one long synchronous tokenisation on the main thread.
+		const chars = historyTexts(prepared.history).reduce((sum, t) => sum + t.length, 0);
+		if (prepared.history.length >= model.trainContextSize || chars > MAX_SYNC_TOKENIZE_CHARS) return null;
 		try {
-			const { contextText } = chatWrapperFor(model).generateContextState({
-				chatHistory: [...prepared.history, { type: 'model', response: [] }],
-				availableFunctions: prepared.functions
-			});
-			return contextText.tokenize(model.tokenizer);
+			return renderPrompt(model, prepared);
 		} catch {
 			return null; // any free sequence then; the generation reports the real error
 		}
@@ -112,31 +156,88 @@ export function chatPromptTokens(prepared: PreparedChat): (model: LlamaModel) =>
  * Everything in a request that can be refused (400), checked before a model is leased or a stream
  * starts, so a bad request is a 400 and never a 200 stream that ends in an error.
  */
-export async function prepareChat(req: ChatCompletionRequest, systemPrompt: string): Promise<PreparedChat> {
-	const grammar = await grammarFor(req.response_format);
-	const functions = functionsFor(req);
-	if (grammar && functions) throw new BadRequestError('response_format cannot be combined with tools', 'invalid_request_error');
-	return { grammar, functions, history: toHistory(req.messages, systemPrompt) };
+export async function prepareChatRequest(req: ChatRequest): Promise<PreparedChat> {
+	const tools = req.tools ?? [];
+	checkTools(tools, req.toolChoice ?? 'auto');
+	const choice: ToolChoice = tools.length === 0 ? 'none' : (req.toolChoice ?? 'auto');
+	// A named function is called once (as OpenAI does); `required` may call several when allowed.
+	const parallel = typeof choice === 'object' ? false : (req.parallelToolCalls ?? true);
+	const response = responseSchema(req.responseFormat);
+	if (choice === 'none') {
+		const grammar = response === undefined ? undefined : await createGrammar(response, 'response_format');
+		return { mode: 'text', history: req.history, grammar, parallel, json: grammar !== undefined };
+	}
+	if (choice === 'auto' && response === undefined) {
+		// The schemas are checked here, as the forced grammar would be, so a bad one is a 400.
+		await createGrammar(envelopeSchema(tools, parallel), 'tools');
+		return { mode: 'native', history: req.history, functions: nativeFunctions(tools), parallel, json: false };
+	}
+	const callable = choice === 'auto' ? tools : forcedTools(tools, choice);
+	const withResponse = choice === 'auto';
+	const grammar = await createGrammar(envelopeSchema(callable, parallel, withResponse ? response : undefined), 'tools');
+	const history = withInstructions(req.history, envelopeInstructions(callable, choice, parallel, withResponse));
+	return { mode: 'envelope', history, grammar, parallel, json: true };
+}
+
+/** `prepareChatRequest` for a request in OpenAI's chat shape (the profile's system prompt applies when it has none). */
+export function prepareChat(req: ChatCompletionRequest, systemPrompt: string): Promise<PreparedChat> {
+	return prepareChatRequest(toChatRequest(req, systemPrompt));
+}
+
+/** How many tokens the prompt of a chat takes on a model (its chat template, tools included). */
+export function countChatTokens(model: LlamaModel, prepared: PreparedChat): number {
+	return renderPrompt(model, prepared).length;
+}
+
+/** The prompt as generation renders it: the history with the model's turn opened last. */
+function renderPrompt(model: LlamaModel, { history, functions }: PreparedChat): Token[] {
+	return chatWrapperFor(model)
+		.generateContextState({ chatHistory: [...history, { type: 'model', response: [] }], availableFunctions: functions, documentFunctionParams: true })
+		.contextText.tokenize(model.tokenizer);
+}
+
+/** The texts of a history, for the cheap size checks before tokenising. */
+function historyTexts(history: ChatHistoryItem[]): string[] {
+	const texts: string[] = [];
+	for (const item of history) {
+		if (item.type === 'model') {
+			for (const part of item.response) {
+				if (typeof part === 'string') texts.push(part);
+				else if (part.type === 'functionCall') texts.push(JSON.stringify(part.params ?? null), JSON.stringify(part.result ?? null));
+			}
+		} else texts.push(typeof item.text === 'string' ? item.text : JSON.stringify(item.text));
+	}
+	return texts;
+}
+
+/**
+ * Checks that the prompt fits the leased context (400 `context_length_exceeded` otherwise), before
+ * anything is generated or streamed. Returns the prompt's token count.
+ */
+export async function checkPromptFits(lease: Lease, prepared: PreparedChat): Promise<number> {
+	return checkChatFits(lease.model, lease.context.contextSize, prepared.history.length, historyTexts(prepared.history), () =>
+		renderPrompt(lease.model, prepared)
+	);
+}
+
+function callId(): string {
+	return `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
 }
 
 /**
  * One chat completion on a leased sequence. JSON formats are enforced by a grammar during generation;
  * an answer cut off by `max_tokens` is closed so it still parses (finish reason `length`).
  */
-export async function runChat(
-	lease: Lease,
-	{ grammar, functions, history }: PreparedChat,
-	sampling: Sampling,
-	callbacks: ChatCallbacks
-): Promise<ChatResult> {
+export async function runChat(lease: Lease, prepared: PreparedChat, sampling: Sampling, callbacks: ChatCallbacks): Promise<ChatResult> {
 	const chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: chatWrapperFor(lease.model), autoDisposeSequence: false });
 	const usage = meterUsage(lease);
 	let reasoning = '';
+	const answer = { sink: (text: string) => callbacks.onText?.(text) };
 	try {
 		const common = {
-			...generationOptions(sampling),
+			...generationOptions(sampling, lease.model),
 			signal: callbacks.signal,
-			stopOnAbortSignal: true,
+			stopOnAbortSignal: true as const,
 			onToken: usage.onToken,
 			// Segments (a reasoning model's thoughts, gpt-oss' commentary) are reasoning, the rest the answer.
 			onResponseChunk: (chunk: LlamaChatResponseChunk) => {
@@ -144,42 +245,20 @@ export async function runChat(
 				if (chunk.type === 'segment') {
 					reasoning += chunk.text;
 					callbacks.onReasoning?.(chunk.text);
-				} else callbacks.onText?.(chunk.text);
+				} else answer.sink(chunk.text);
 			}
 		};
-		const result = functions
-			? await chat.generateResponse(history, { ...common, functions })
-			: await chat.generateResponse(history, { ...common, grammar });
-		const stop = result.metadata.stopReason;
-		const toolCalls: OpenAiToolCall[] = (result.functionCalls ?? []).map((call) => ({
-			id: `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
-			type: 'function',
-			function: { name: call.functionName, arguments: JSON.stringify(call.params ?? {}) }
-		}));
-		let text = result.response;
-		let finishReason: FinishReason = toolCalls.length > 0 ? 'tool_calls' : stop === 'maxTokens' ? 'length' : 'stop';
-		if (grammar) {
-			// The grammar keeps the answer valid JSON; a cut-off one is completed (append-only, so the
-			// streamed text and the final text stay equal).
-			const suffix = jsonClosingSuffixIfBroken(text);
-			if (suffix) {
-				callbacks.onText?.(suffix);
-				text += suffix;
-				if (finishReason === 'stop') finishReason = 'length';
-			}
-		}
+		const { metadata, ...outcome } =
+			prepared.mode === 'envelope'
+				? await runEnvelope(chat, prepared, common, callbacks, answer)
+				: prepared.mode === 'native'
+					? await runNative(chat, prepared, common, callbacks)
+					: await runText(chat, prepared, common, callbacks);
 		const stopSequence =
-			result.metadata.stopReason === 'customStopTrigger'
-				? result.metadata.customStopTrigger.filter((part): part is string => typeof part === 'string').join('')
+			metadata.stopReason === 'customStopTrigger'
+				? metadata.customStopTrigger.filter((part): part is string => typeof part === 'string').join('')
 				: null;
-		return {
-			text,
-			reasoning,
-			finishReason,
-			stopSequence,
-			toolCalls,
-			...usage.read()
-		};
+		return { ...outcome, reasoning, stopSequence, ...usage.read() };
 	} catch (err) {
 		lease.discardState();
 		throw err;
@@ -188,15 +267,124 @@ export async function runChat(
 	}
 }
 
-/** How many tokens the prompt of a chat takes on a model (its chat template, tools included). */
-export function countChatTokens(model: LlamaModel, { functions, history }: PreparedChat): number {
-	// Generation renders the history with the model's turn opened (an empty model response) last.
-	const chatHistory: ChatHistoryItem[] = [...history, { type: 'model', response: [] }];
-	const state = chatWrapperFor(model).generateContextState({ chatHistory, availableFunctions: functions });
-	return state.contextText.tokenize(model.tokenizer).length;
+type Common = ReturnType<typeof generationOptions> & {
+	signal: AbortSignal;
+	stopOnAbortSignal: true;
+	onToken: () => void;
+	onResponseChunk: (chunk: LlamaChatResponseChunk) => void;
+};
+type Metadata = Awaited<ReturnType<LlamaChat['generateResponse']>>['metadata'];
+type Outcome = Pick<ChatResult, 'text' | 'finishReason' | 'toolCalls'> & { metadata: Metadata };
+
+async function runText(chat: LlamaChat, prepared: PreparedChat, common: Common, callbacks: ChatCallbacks): Promise<Outcome> {
+	const result = await chat.generateResponse(prepared.history, {
+		...common,
+		grammar: prepared.grammar
+	});
+	let text = result.response;
+	let finishReason: FinishReason = result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
+	if (prepared.json) {
+		// The grammar keeps the answer valid JSON; a cut-off one is completed (append-only, so the
+		// streamed text and the final text stay equal).
+		const suffix = closingSuffixIfBroken(text);
+		if (suffix) {
+			callbacks.onText?.(suffix);
+			text += suffix;
+			finishReason = 'length';
+		}
+	}
+	return { text, finishReason, toolCalls: [], metadata: result.metadata };
 }
 
-function jsonClosingSuffixIfBroken(text: string): string {
+async function runNative(chat: LlamaChat, prepared: PreparedChat, common: Common, callbacks: ChatCallbacks): Promise<Outcome> {
+	const ids: string[] = [];
+	const result = await chat.generateResponse(prepared.history, {
+		...common,
+		functions: prepared.functions,
+		documentFunctionParams: true,
+		maxParallelFunctionCalls: prepared.parallel ? undefined : 1,
+		onFunctionCallParamsChunk: (chunk) => {
+			if (ids[chunk.callIndex] === undefined) {
+				ids[chunk.callIndex] = callId();
+				callbacks.onToolCall?.({ type: 'start', index: chunk.callIndex, id: ids[chunk.callIndex], name: chunk.functionName });
+			}
+			if (chunk.paramsChunk) callbacks.onToolCall?.({ type: 'arguments', index: chunk.callIndex, text: chunk.paramsChunk });
+		}
+	});
+	const toolCalls = (result.functionCalls ?? []).map((call, index) => {
+		const id = ids[index] ?? callId();
+		const args = JSON.stringify(call.params ?? {});
+		if (ids[index] === undefined) {
+			// A call whose parameters were never streamed in pieces (none): announce it whole.
+			callbacks.onToolCall?.({ type: 'start', index, id, name: call.functionName });
+			callbacks.onToolCall?.({ type: 'arguments', index, text: args });
+		}
+		return toOpenAiToolCall({ id, name: call.functionName, arguments: args });
+	});
+	const stop = result.metadata.stopReason;
+	const finishReason: FinishReason = toolCalls.length > 0 ? 'tool_calls' : stop === 'maxTokens' ? 'length' : 'stop';
+	return { text: result.response, finishReason, toolCalls, metadata: result.metadata };
+}
+
+/** Generates the forced envelope and turns it into tool calls (or the answer it holds). */
+async function runEnvelope(
+	chat: LlamaChat,
+	prepared: PreparedChat,
+	common: Common,
+	callbacks: ChatCallbacks,
+	answer: { sink: (text: string) => void }
+): Promise<Outcome> {
+	const scanner = new EnvelopeStream();
+	const calls: { id: string; name: string; args: string }[] = [];
+	let response = '';
+	let isAnswer = false;
+	answer.sink = (text: string) => {
+		for (const e of scanner.feed(text)) {
+			if (e.type === 'call') {
+				calls[e.index] = { id: callId(), name: e.name, args: '' };
+				callbacks.onToolCall?.({ type: 'start', index: e.index, id: calls[e.index].id, name: e.name });
+			} else if (e.type === 'arguments') {
+				calls[e.index].args += e.text;
+				callbacks.onToolCall?.({ type: 'arguments', index: e.index, text: e.text });
+			} else {
+				isAnswer = true;
+				response += e.text;
+				callbacks.onText?.(e.text);
+			}
+		}
+	};
+	const result = await chat.generateResponse(prepared.history, { ...common, grammar: prepared.grammar });
+	const cut = closingSuffixIfBroken(result.response) !== '';
+	if (isAnswer) {
+		const suffix = cut ? closingSuffixIfBroken(response) : '';
+		if (suffix) callbacks.onText?.(suffix);
+		return { text: response + suffix, finishReason: cut ? 'length' : 'stop', toolCalls: [], metadata: result.metadata };
+	}
+	// A call cut off by `max_tokens` is closed so it parses; when complete calls came before it, it is
+	// left out of the final answer instead (its arguments would not follow the schema).
+	const complete = calls.filter((c) => c && parses(c.args));
+	const toolCalls: OpenAiToolCall[] = [];
+	for (const [index, call] of calls.entries()) {
+		if (!call) continue;
+		const whole = parses(call.args);
+		if (!whole && complete.length > 0) continue;
+		const suffix = whole ? '' : closingSuffixIfBroken(call.args);
+		if (suffix) callbacks.onToolCall?.({ type: 'arguments', index, text: suffix });
+		toolCalls.push(toOpenAiToolCall({ id: call.id, name: call.name, arguments: call.args + suffix }));
+	}
+	return { text: '', finishReason: cut ? 'length' : 'tool_calls', toolCalls, metadata: result.metadata };
+}
+
+function parses(text: string): boolean {
+	try {
+		JSON.parse(text);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+function closingSuffixIfBroken(text: string): string {
 	try {
 		JSON.parse(text);
 		return '';

@@ -1,8 +1,8 @@
 import { json } from '@sveltejs/kit';
-import { BadRequestError } from '../http/errors';
 import { readJson } from '../http/parse';
 import { V1_BODY_LIMIT } from './chat-api';
-import { runEmbeddings } from './embeddings';
+import { normalize, runEmbeddings, tokenizeInputs, type EmbeddingInput } from './embeddings';
+import { InvalidParamError } from './errors';
 import { EmbeddingRequest } from './openai';
 import { leaseFor } from './sampling';
 import { resolveTarget } from './target';
@@ -12,20 +12,35 @@ function toBase64(vector: number[]): string {
 	return Buffer.from(new Float32Array(vector).buffer).toString('base64');
 }
 
-/** `POST /v1/embeddings`: `input` is a string or an array of strings. */
+function inputsOf(input: EmbeddingRequest['input']): EmbeddingInput[] {
+	if (typeof input === 'string') return [input];
+	if (input.length > 0 && typeof input[0] === 'number') return [input as number[]];
+	return input as EmbeddingInput[];
+}
+
+/**
+ * `POST /v1/embeddings`: `input` is a string, strings, token ids or lists of token ids. Vectors are
+ * unit length; `dimensions` keeps the first components and scales them back to unit length.
+ */
 export async function embeddings(ctx: V1Context): Promise<Response> {
 	const req = await readJson(ctx.event.request, EmbeddingRequest, V1_BODY_LIMIT);
 	ctx.meter.model = req.model;
-	const inputs = Array.isArray(req.input) ? req.input : [req.input];
-	if (inputs.some((s) => s === '')) throw new BadRequestError('input must not contain empty strings', 'invalid_request_error');
+	const inputs = inputsOf(req.input);
+	const empty = inputs.findIndex((s) => s === '');
+	if (empty >= 0) throw new InvalidParamError('input must not contain empty strings', inputs.length > 1 ? `input[${empty}]` : 'input');
 	const target = await resolveTarget(req.model, ctx.caller);
 	const lease = await leaseFor(target, ctx.signal);
 	try {
-		const result = await runEmbeddings(lease, inputs, ctx.signal);
+		const size = lease.model.embeddingVectorSize;
+		if (req.dimensions && req.dimensions > size) {
+			throw new InvalidParamError(`dimensions may be at most ${size} for this model (asked for ${req.dimensions})`, 'dimensions');
+		}
+		const tokens = await tokenizeInputs(lease, inputs);
+		const result = await runEmbeddings(lease, tokens, ctx.signal);
 		ctx.firstToken();
 		ctx.meter.promptTokens = result.promptTokens;
 		const data = result.vectors.map((vector, index) => {
-			const v = req.dimensions && req.dimensions < vector.length ? vector.slice(0, req.dimensions) : vector;
+			const v = req.dimensions && req.dimensions < vector.length ? normalize(vector.slice(0, req.dimensions)) : vector;
 			return { object: 'embedding', index, embedding: req.encoding_format === 'base64' ? toBase64(v) : v };
 		});
 		return json({

@@ -4,7 +4,22 @@ export { completions } from './completions-api';
 export { embeddings } from './embeddings-api';
 export { listModelObjects, resolveTarget, ModelNotFoundError } from './target';
 export { V1_BODY_LIMIT } from './chat-api';
-export { prepareChat, runChat, countChatTokens, chatPromptTokens, type ChatResult, type ChatCallbacks, type PreparedChat } from './chat';
+export {
+	prepareChat,
+	prepareChatRequest,
+	runChat,
+	checkPromptFits,
+	countChatTokens,
+	chatPromptTokens,
+	type ChatRequest,
+	type ChatResponseFormat,
+	type ChatResult,
+	type ChatCallbacks,
+	type PreparedChat,
+	type ToolCallDelta
+} from './chat';
+export type { ChatTool, ToolChoice } from './tools';
+export { ContextLengthExceededError } from './context-fit';
 export { leaseFor, samplingFor, thoughtBudgetFor, type Sampling } from './sampling';
 export { eventStream, type Send, type StreamFormat } from './sse';
 export { describeError, type ErrorFormat } from './v1';

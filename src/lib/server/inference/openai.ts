@@ -3,7 +3,12 @@ import { z } from 'zod';
 /** OpenAI-shaped request schemas and response types for `/v1`. Unknown fields are ignored, as OpenAI's SDKs send extras. */
 
 const TextPart = z.object({ type: z.literal('text'), text: z.string() });
-const Content = z.union([z.string(), z.array(TextPart)]).nullable().optional();
+/** Parts a text-only model cannot read: accepted by the schema so the answer can say so (400). */
+const MediaPart = z.object({ type: z.enum(['image_url', 'input_audio', 'file', 'image', 'audio']) });
+const RefusalPart = z.object({ type: z.literal('refusal'), refusal: z.string() });
+const ContentPart = z.discriminatedUnion('type', [TextPart, MediaPart, RefusalPart]);
+export type ContentPart = z.infer<typeof ContentPart>;
+const Content = z.union([z.string(), z.array(ContentPart)]).nullable().optional();
 
 const ToolCall = z.object({
 	id: z.string(),
@@ -22,6 +27,9 @@ export type ChatMessage = z.infer<typeof ChatMessage>;
 
 const Stop = z.union([z.string(), z.array(z.string()).max(4)]).nullable().optional();
 
+/** Most choices (`n`) one request may ask for. */
+export const MAX_CHOICES = 8;
+
 /** Fields shared by chat and text completions. */
 const Sampling = {
 	model: z.string().min(1).max(1024),
@@ -35,7 +43,8 @@ const Sampling = {
 	presence_penalty: z.number().min(-2).max(2).nullable().optional(),
 	seed: z.number().int().nullable().optional(),
 	stop: Stop,
-	n: z.literal(1).nullable().optional(),
+	n: z.number().int().min(1).max(MAX_CHOICES).nullable().optional(),
+	logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullable().optional(),
 	stream: z.boolean().nullable().optional(),
 	stream_options: z.object({ include_usage: z.boolean().optional() }).nullable().optional(),
 	user: z.string().optional()
@@ -81,28 +90,33 @@ export const ChatCompletionRequest = z.object({
 	max_completion_tokens: z.number().int().min(1).nullable().optional(),
 	response_format: ResponseFormat.nullable().optional(),
 	tools: z.array(Tool).max(128).nullable().optional(),
-	tool_choice: ToolChoice.nullable().optional()
+	tool_choice: ToolChoice.nullable().optional(),
+	parallel_tool_calls: z.boolean().nullable().optional(),
+	logprobs: z.boolean().nullable().optional(),
+	top_logprobs: z.number().int().min(0).max(20).nullable().optional()
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
+const TokenArray = z.array(z.number().int().min(0)).min(1);
+
 export const CompletionRequest = z.object({
 	...Sampling,
-	prompt: z.union([z.string(), z.array(z.string()).min(1).max(16)]),
+	prompt: z.union([z.string(), z.array(z.string()).min(1).max(16), TokenArray, z.array(TokenArray).min(1).max(16)]),
 	echo: z.boolean().nullable().optional(),
-	suffix: z.string().nullable().optional()
+	suffix: z.string().nullable().optional(),
+	logprobs: z.number().int().min(0).max(5).nullable().optional(),
+	best_of: z.number().int().min(1).max(MAX_CHOICES).nullable().optional()
 });
 export type CompletionRequest = z.infer<typeof CompletionRequest>;
 
 export const EmbeddingRequest = z.object({
 	model: z.string().min(1).max(1024),
-	input: z.union([z.string(), z.array(z.string()).min(1).max(2048)]),
+	input: z.union([z.string(), z.array(z.string()).min(1).max(2048), TokenArray, z.array(TokenArray).min(1).max(2048)]),
 	encoding_format: z.enum(['float', 'base64']).optional(),
 	dimensions: z.number().int().min(1).optional(),
 	user: z.string().optional()
 });
 export type EmbeddingRequest = z.infer<typeof EmbeddingRequest>;
-
-export type FinishReason = 'stop' | 'length' | 'tool_calls';
 
 export type Usage = {
 	prompt_tokens: number;
@@ -119,5 +133,9 @@ export function usage(prompt: number, completion: number, cached?: number): Usag
 }
 
 export type OpenAiToolCall = { id: string; type: 'function'; function: { name: string; arguments: string } };
+
+export function toOpenAiToolCall(call: { id: string; name: string; arguments: string }): OpenAiToolCall {
+	return { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } };
+}
 
 export type ModelObject = { id: string; object: 'model'; created: number; owned_by: string };

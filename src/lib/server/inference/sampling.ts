@@ -1,4 +1,5 @@
-import type { LlamaModel, Token } from 'node-llama-cpp';
+import { TokenBias, type LlamaModel, type Token } from 'node-llama-cpp';
+import { BadRequestError } from '../http/errors';
 import { getPool, type Lease } from '../pool';
 import type { Target } from './target';
 
@@ -14,6 +15,8 @@ export type Sampling = {
 	presencePenalty: number;
 	seed: number | undefined;
 	stop: string[];
+	/** OpenAI `logit_bias`: token id → bias added to its logit (−100 bans it). */
+	logitBias: Record<string, number> | null;
 	/** Most tokens a reasoning model may think for; 0 = no thinking; undefined = node-llama-cpp's default. */
 	thoughtTokens: number | undefined;
 };
@@ -42,6 +45,7 @@ type SamplingRequest = {
 	presence_penalty?: number | null;
 	seed?: number | null;
 	stop?: string | string[] | null;
+	logit_bias?: Record<string, number> | null;
 	reasoning_effort?: ReasoningEffort | null;
 };
 
@@ -65,13 +69,36 @@ export function samplingFor(req: SamplingRequest, target: Target, contextSize: n
 		frequencyPenalty: req.frequency_penalty ?? 0,
 		presencePenalty: req.presence_penalty ?? 0,
 		seed: req.seed ?? undefined,
-		stop: req.stop == null ? [] : (Array.isArray(req.stop) ? req.stop : [req.stop]).filter((s) => s !== '')
+		stop: req.stop == null ? [] : (Array.isArray(req.stop) ? req.stop : [req.stop]).filter((s) => s !== ''),
+		logitBias: req.logit_bias && Object.keys(req.logit_bias).length > 0 ? req.logit_bias : null
 	};
 }
 
-/** node-llama-cpp generation options for a sampling. */
-export function generationOptions(s: Sampling) {
+/** The vocabulary size of a loaded model, from its GGUF metadata. */
+function vocabularySize(model: LlamaModel): number {
+	const tokens = model.fileInfo.metadata.tokenizer?.ggml?.tokens;
+	return Array.isArray(tokens) ? tokens.length : Number.MAX_SAFE_INTEGER;
+}
+
+/** `logit_bias` as a node-llama-cpp token bias; a token id outside the vocabulary is a 400. */
+export function tokenBiasFor(bias: Record<string, number> | null, model: LlamaModel): TokenBias | undefined {
+	if (!bias) return undefined;
+	const size = vocabularySize(model);
+	const out = new TokenBias(model.tokenizer);
+	for (const [key, value] of Object.entries(bias)) {
+		const token = Number(key);
+		if (!Number.isInteger(token) || token < 0 || token >= size) {
+			throw new BadRequestError(`logit_bias: ${key} is not a token id of this model (0 to ${size - 1})`, 'invalid_request_error');
+		}
+		out.set(token as never, value <= -100 ? 'never' : { logit: value });
+	}
+	return out;
+}
+
+/** node-llama-cpp generation options for a sampling (with the model, `logit_bias` applies). */
+export function generationOptions(s: Sampling, model?: LlamaModel) {
 	return {
+		tokenBias: model ? tokenBiasFor(s.logitBias, model) : undefined,
 		maxTokens: s.maxTokens,
 		temperature: s.temperature,
 		topP: s.topP,

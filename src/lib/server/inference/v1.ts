@@ -46,7 +46,10 @@ export function describeError(err: unknown): { status: number; code: string; mes
 	if (err instanceof ValidationError) {
 		return { status: 400, code: 'invalid_request_error', message: err.message, param: err.issues[0]?.path || null };
 	}
-	if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message, param: null };
+	if (err instanceof AppError) {
+		const param = typeof err.extra.param === 'string' ? err.extra.param : null;
+		return { status: err.status, code: err.code, message: err.message, param };
+	}
 	if (err instanceof ClientGoneError || err instanceof AcquireAbortedError) {
 		return { status: 499, code: 'cancelled', message: 'The client closed the connection', param: null };
 	}
