@@ -89,6 +89,7 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_REQUEST_TIMEOUT: '90s',
 			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3',
 			LLM_MANAGER_HUB_TIMEOUT: '20s',
+			LLM_MANAGER_MODEL_CHECK_TIMEOUT: '45s',
 			LLM_MANAGER_ALLOWED_HOSTS: 'llm.example.com, gpu-box'
 		});
 		expect(config).toEqual({
@@ -118,6 +119,7 @@ describe('parseConfig with every variable set', () => {
 			requestTimeoutMs: 90_000,
 			registrationsPerHour: 3,
 			hubTimeoutMs: 20_000,
+			modelCheckTimeoutMs: 45_000,
 			allowedHosts: ['llm.example.com', 'gpu-box']
 		});
 	});
