@@ -4,6 +4,7 @@ import { startApp } from '$lib/server/app';
 import { ConfigError } from '$lib/server/config';
 import { authenticate } from '$lib/server/http/authenticate';
 import { refuseUnknownHost } from '$lib/server/http/hosts';
+import { withSecurityHeaders } from '$lib/server/http/security-headers';
 import { log } from '$lib/server/log';
 
 export const init: ServerInit = async () => {
@@ -20,8 +21,7 @@ export const init: ServerInit = async () => {
 
 export const handle: Handle = async ({ event, resolve }) => {
 	const refused = refuseUnknownHost(event.request) ?? (await authenticate(event));
-	if (refused) return refused;
-	return resolve(event);
+	return withSecurityHeaders(event, refused ?? (await resolve(event)));
 };
 
 export const handleError: HandleServerError = ({ error, event, status }) => {

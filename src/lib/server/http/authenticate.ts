@@ -80,9 +80,10 @@ export async function authenticate(event: RequestEvent): Promise<Response | null
 	event.locals.caller = resolution.caller;
 
 	// Requests that carry an Authorization header cannot be forged by another site's page; anything
-	// else (a cookie, or a login form) must come from our own origin.
+	// else (a cookie, or a login form) must come from our own origin — page form actions too (the
+	// sign-in page's), which SvelteKit's own check, switched off in svelte.config.js, would cover.
 	const headerAuth = resolution.caller !== null && resolution.caller.method !== 'cookie';
-	if ((api || v1) && MUTATING.has(event.request.method) && !headerAuth && isCrossSite(event)) {
+	if (MUTATING.has(event.request.method) && !headerAuth && isCrossSite(event)) {
 		return apiError(403, 'Cross-site request refused', 'cross_site_request', v1, path);
 	}
 	// A key limited to some models must not widen itself (mint an unlimited key, repoint a profile it
