@@ -13,6 +13,12 @@ type Stamp = { real: string; key: string };
 const verdicts = new Map<string, { key: string; verdict: ProbeVerdict }>();
 const running = new Map<string, Promise<ProbeVerdict>>();
 let queue: Promise<unknown> = Promise.resolve();
+const listeners = new Set<() => void>();
+
+/** Hears when a file failed its check (the cached library listing must show it unusable). */
+export function onVerdictFailed(listener: () => void): void {
+	listeners.add(listener);
+}
 
 
 async function stampOf(file: string): Promise<Stamp> {
@@ -48,7 +54,10 @@ export async function verdictFor(file: string): Promise<ProbeVerdict> {
 			.then((verdict) => {
 				verdicts.set(real, { key, verdict });
 				if (verdict.ok) log.info('model file checked', { file: real, ms: Date.now() - started });
-				else log.warn('model file unusable', { file: real, reason: verdict.reason });
+				else {
+					log.warn('model file unusable', { file: real, reason: verdict.reason });
+					for (const listener of listeners) listener();
+				}
 			})
 			.catch((err) => log.error('model file check failed to run', { file: real, error: String(err) }))
 			.finally(() => running.delete(id));
