@@ -123,6 +123,9 @@ const EnvSchema = z.object({
 	LLM_MANAGER_MAX_DOWNLOADS: int(1, 16).default(2),
 	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30),
 	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000),
+	LLM_MANAGER_METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+	LLM_MANAGER_METRICS_PER_USER: bool.default(false),
+	LLM_MANAGER_SECRET_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional(),
 	LLM_MANAGER_HUB_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(15_000),
 	LLM_MANAGER_MODEL_CHECK_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(120_000),
 	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10),
@@ -130,7 +133,15 @@ const EnvSchema = z.object({
 		.string()
 		.transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
 		.refine((list) => list.every((h) => h === '*' || /^[\w.:\-\[\]]+$/.test(h)), 'expected host names separated by commas, or *')
-		.optional()
+		.optional(),
+	LLM_MANAGER_CORS_ORIGINS: z
+		.string()
+		.transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+		.refine(
+			(list) => list.every((o) => o === '*' || /^[a-z][a-z0-9+.-]*:\/\/[\w.\-\[\]]+(:(\d+|\*))?$/i.test(o)),
+			'expected origins such as https://app.example.com or http://localhost:* separated by commas, or *'
+		)
+		.default(['http://localhost:*', 'http://127.0.0.1:*'])
 });
 
 export type Config = {
@@ -162,6 +173,12 @@ export type Config = {
 	downloadStallMs: number;
 	/** Longest a `/v1` request may take, waiting and generating (504 after); 0 = no limit. */
 	requestTimeoutMs: number;
+	/** A Bearer token that may read `/metrics` (besides an admin's credentials). */
+	metricsToken: string | undefined;
+	/** Label `/v1` metrics by user too (one series per user: opt-in). */
+	metricsPerUser: boolean;
+	/** Encrypts secrets stored in the database; else a key file in the data dir is used. */
+	secretKey: string | undefined;
 	/** Longest a Hub API request may take (connecting, headers and body); for downloads, until the headers. */
 	hubTimeoutMs: number;
 	/** Time limit of the child-process check of a model file before its first load. */
@@ -170,6 +187,8 @@ export type Config = {
 	registrationsPerHour: number;
 	/** `Host` names answered besides IP addresses (null = the defaults; `*` = any). */
 	allowedHosts: string[] | null;
+	/** Browser origins allowed to call `/v1` (`*` = any; a port of `*` = any port). */
+	corsOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -220,10 +239,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		maxConcurrentDownloads: e.LLM_MANAGER_MAX_DOWNLOADS,
 		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000,
 		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT),
+		metricsToken: e.LLM_MANAGER_METRICS_TOKEN,
+		metricsPerUser: e.LLM_MANAGER_METRICS_PER_USER,
+		secretKey: e.LLM_MANAGER_SECRET_KEY,
 		hubTimeoutMs: e.LLM_MANAGER_HUB_TIMEOUT,
 		modelCheckTimeoutMs: e.LLM_MANAGER_MODEL_CHECK_TIMEOUT,
 		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR,
-		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null
+		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null,
+		corsOrigins: e.LLM_MANAGER_CORS_ORIGINS
 	};
 }
 

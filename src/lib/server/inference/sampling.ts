@@ -1,5 +1,6 @@
+import { observeQueueWait } from '../metrics/requests';
 import { TokenBias, type LlamaModel, type Token } from 'node-llama-cpp';
-import { BadRequestError } from '../http/errors';
+import { InvalidParamError } from './errors';
 import { getPool, type Lease } from '../pool';
 import type { Target } from './target';
 
@@ -88,7 +89,7 @@ export function tokenBiasFor(bias: Record<string, number> | null, model: LlamaMo
 	for (const [key, value] of Object.entries(bias)) {
 		const token = Number(key);
 		if (!Number.isInteger(token) || token < 0 || token >= size) {
-			throw new BadRequestError(`logit_bias: ${key} is not a token id of this model (0 to ${size - 1})`, 'invalid_request_error');
+			throw new InvalidParamError(`logit_bias: ${key} is not a token id of this model (0 to ${size - 1})`, 'logit_bias');
 		}
 		out.set(token as never, value <= -100 ? 'never' : { logit: value });
 	}
@@ -132,8 +133,11 @@ export async function leaseFor(
 	const waiting = new AbortController();
 	const stop = () => waiting.abort(signal.reason);
 	signal.addEventListener('abort', stop, { once: true });
+	const startedAt = performance.now();
 	try {
-		return await getPool().acquire(target.modelId, { ...target.load, signal: waiting.signal, prompt });
+		const lease = await getPool().acquire(target.modelId, { ...target.load, signal: waiting.signal, prompt });
+		observeQueueWait(target.modelId, (performance.now() - startedAt) / 1000);
+		return lease;
 	} finally {
 		signal.removeEventListener('abort', stop);
 	}
