@@ -27,11 +27,15 @@ function allowed(caller: Caller, names: (string | undefined)[]): boolean {
 	return names.some((n) => n !== undefined && caller.allowedModels!.includes(n));
 }
 
-/** Resolves the `model` field: a profile name first, else a local model id. Unknown → 404. */
+/**
+ * Resolves the `model` field: a profile name first, else a local model id. Unknown → 404. A name
+ * ending in .gguf is always a model id (profiles may not be named so, not even older ones), so a key
+ * limited to some model ids reaches only the profiles that run one of them (or that it names).
+ */
 export async function resolveTarget(name: string, caller: Caller): Promise<Target> {
-	const profile = await profiles.findProfileByName(name);
+	const profile = name.toLowerCase().endsWith('.gguf') ? null : await profiles.findProfileByName(name);
 	if (profile) {
-		if (!allowed(caller, [name, profile.id, profile.modelId])) throw notAllowed(name);
+		if (!allowed(caller, [profile.name, profile.id, profile.modelId])) throw notAllowed(name);
 		const { preload } = await readPoolSettings({ ramOnly: true });
 		return { name, modelId: profile.modelId, profile, load: loadOptionsFor(profile, preload) };
 	}
@@ -72,7 +76,7 @@ export async function listLocalModels(): Promise<{ id: string; mtime: number }[]
 export async function listModelObjects(caller: Caller): Promise<ModelObject[]> {
 	const out: ModelObject[] = [];
 	for (const p of await profiles.listProfiles()) {
-		if (!allowed(caller, [p.name, p.id, p.modelId])) continue;
+		if (!allowed(caller, [p.name, p.id, p.modelId]) || p.name.toLowerCase().endsWith('.gguf')) continue;
 		out.push({ id: p.name, object: 'model', created: Math.floor(p.createdAt.getTime() / 1000), owned_by: 'profile' });
 	}
 	for (const m of await listLocalModels()) {
