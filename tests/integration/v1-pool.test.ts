@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +125,29 @@ describe('the pool under load', () => {
 		);
 		const items: { cached_tokens: number; prompt_tokens: number }[] = rows.items ?? rows.logs ?? rows;
 		expect(items.map((r) => r.cached_tokens)).toContain(cached);
+	});
+});
+
+describe('the local library, cached and kept current', () => {
+	it('lists a file dropped into the models dir without a restart, and forgets a deleted one', async () => {
+		const ids = async () => {
+			const out: string[] = [];
+			for await (const model of client.models.list()) out.push(model.id);
+			return out;
+		};
+		expect(await ids()).toContain(MODEL);
+		const dropped = 'dropped/by-hand/new-model.gguf';
+		const file = path.join(server.dataDir, 'models', dropped);
+		writeTinyLlama(file, { seed: 7 });
+		expect(await until(ids, (list) => list.includes(dropped))).toContain(dropped);
+		const local = (await call(server, 'GET', '/api/models/local', { token: admin.token })).body;
+		expect(local.map((m: { id: string }) => m.id)).toContain(dropped);
+		const answer = await client.chat.completions.create({ model: dropped, messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 });
+		expect(answer.choices[0].message.content!.length).toBeGreaterThan(0);
+
+		fs.rmSync(path.dirname(path.dirname(file)), { recursive: true });
+		expect(await until(ids, (list) => !list.includes(dropped))).not.toContain(dropped);
+		expect(await ids()).toContain(MODEL);
 	});
 });
 

@@ -68,7 +68,7 @@ export type GenerateEvent =
 	| { type: 'start'; message: MessageWire }
 	| { type: 'delta'; content?: string; reasoning?: string }
 	| { type: 'done'; message: MessageWire }
-	| { type: 'error'; message: MessageWire | null; detail: string; code: string };
+	| { type: 'error'; message: MessageWire | null; detail: string; code: string; status: number };
 
 export const DEFAULT_SETTINGS: ConversationSettingsWire = {
 	model: '',

@@ -73,7 +73,7 @@ export async function generateAnswer(event: RequestEvent, caller: Caller, conver
 	const times = { first: null as number | null, firstReasoning: null as number | null, firstContent: null as number | null };
 	let usage: Chunk['usage'] = null;
 	let finishReason: string | null = null;
-	let failure: { detail: string; code: string } | null = null;
+	let failure: { detail: string; code: string; status: number } | null = null;
 
 	// Writes are chained so the final one lands after every progress save.
 	let saving: Promise<unknown> = Promise.resolve();
@@ -97,7 +97,7 @@ export async function generateAnswer(event: RequestEvent, caller: Caller, conver
 				const response = await inference.v1Route('/v1/chat/completions', inference.chatCompletions)(v1Event);
 				if (!response.ok || !response.body) {
 					const data = await response.json().catch(() => null);
-					failure = { detail: data?.error?.message ?? `Generation failed (${response.status})`, code: data?.error?.code ?? 'generation_failed' };
+					failure = { detail: data?.error?.message ?? `Generation failed (${response.status})`, code: data?.error?.code ?? 'generation_failed', status: response.status };
 				} else {
 					for await (const data of readSseData(response.body)) {
 						if (data === '[DONE]') break;
@@ -108,7 +108,7 @@ export async function generateAnswer(event: RequestEvent, caller: Caller, conver
 							continue;
 						}
 						if (chunk.error) {
-							failure = { detail: chunk.error.message ?? 'Generation failed', code: chunk.error.code ?? 'generation_failed' };
+							failure = { detail: chunk.error.message ?? 'Generation failed', code: chunk.error.code ?? 'generation_failed', status: chunk.error.code === 'timeout' ? 504 : 500 };
 							break;
 						}
 						if (chunk.usage) usage = chunk.usage;
@@ -137,7 +137,7 @@ export async function generateAnswer(event: RequestEvent, caller: Caller, conver
 				}
 			} catch (err) {
 				if (!abort.signal.aborted) {
-					failure = err instanceof AppError ? { detail: err.message, code: err.code } : { detail: 'Generation failed', code: 'generation_failed' };
+					failure = err instanceof AppError ? { detail: err.message, code: err.code, status: err.status } : { detail: 'Generation failed', code: 'generation_failed', status: 500 };
 					if (!(err instanceof AppError)) log.error('generating an answer failed', { error: err instanceof Error ? err.stack : String(err) });
 				}
 			} finally {
@@ -165,7 +165,7 @@ export async function generateAnswer(event: RequestEvent, caller: Caller, conver
 				activeAnswers().delete(answer.id);
 				const row = await getMessage(answer.id).catch(() => null);
 				const final = row ? messageToWire(row) : null;
-				if (failure) send({ type: 'error', message: final, detail: failure.detail, code: failure.code });
+				if (failure) send({ type: 'error', message: final, ...failure });
 				else if (final) send({ type: 'done', message: final });
 				if (open) {
 					open = false;

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ForbiddenError, InsufficientStorageError, NotFoundError } from '../http/errors';
 import { assertOnline } from '../hub/client';
+import { invalidateLibrary } from '../library/cache';
 import { log } from '../log';
 import { planDownload, type StartInput } from './plan';
 import type { DownloadView, StartedDownload } from './schemas';
@@ -250,6 +251,7 @@ export class DownloadManager {
 			task.row = { ...task.row, completedAt: new Date() };
 			task.resetBytes(task.row.totalBytes);
 			task.setStatus(transition(task.status, 'complete'), null);
+			invalidateLibrary(this.options.modelsDir);
 			log.info('download completed', { model_id: task.row.modelId });
 		} else {
 			const message = failureMessage(err);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import {
 	LlamaChat,
 	resolveChatWrapper,
@@ -85,18 +86,39 @@ export type ChatCallbacks = {
 };
 
 /**
- * The chat wrapper of each loaded model, resolved once: resolving it from a Jinja template renders
- * the template many times (seconds of CPU), far too slow to repeat for every request.
+ * The chat wrapper of each model file, resolved once per file (path, size, mtime): resolving it from
+ * a Jinja template renders the template many times (up to seconds of CPU), far too slow to repeat for
+ * every request, or on every reload of the same file after keep-alive or eviction. The wrapper only
+ * depends on the file's metadata, so it is shared by every load of that file.
  */
 const wrappers = new WeakMap<LlamaModel, ChatWrapper>();
+const wrappersByFile = new Map<string, ChatWrapper>();
+const MAX_FILES = 64;
 
 export function chatWrapperFor(model: LlamaModel): ChatWrapper {
 	let wrapper = wrappers.get(model);
+	if (wrapper) return wrapper;
+	const stamp = fileStamp(model.filename);
+	wrapper = stamp ? wrappersByFile.get(stamp) : undefined;
 	if (!wrapper) {
 		wrapper = resolveChatWrapper(model);
-		wrappers.set(model, wrapper);
+		if (stamp) {
+			if (wrappersByFile.size >= MAX_FILES) wrappersByFile.delete(wrappersByFile.keys().next().value!);
+			wrappersByFile.set(stamp, wrapper);
+		}
 	}
+	wrappers.set(model, wrapper);
 	return wrapper;
+}
+
+function fileStamp(file: string | undefined): string | null {
+	if (!file) return null;
+	try {
+		const stat = fs.statSync(file);
+		return `${file}:${stat.size}:${stat.mtimeMs}`;
+	} catch {
+		return null;
+	}
 }
 
 async function createGrammar(schema: unknown, what: string): Promise<LlamaGrammar> {

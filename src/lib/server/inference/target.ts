@@ -1,9 +1,8 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { getConfig } from '../config';
 import type { schema } from '../db';
 import { AppError, ForbiddenError } from '../http/errors';
 import { bareLoadOptions, loadOptionsFor, modelFileExists, readPoolSettings, type LoadOptions } from '../pool';
+import * as library from '../library';
 import * as profiles from '../profiles';
 import type { Caller } from '../auth/types';
 import type { ModelObject } from './openai';
@@ -48,30 +47,6 @@ function notAllowed(name: string) {
 	return new ForbiddenError(`This API key may not use the model '${name}'`, 'model_not_allowed');
 }
 
-/** GGUF files under the models dir (`owner/repo/file.gguf`; split models by their first part). */
-export async function listLocalModels(): Promise<{ id: string; mtime: number }[]> {
-	const root = getConfig().modelsDir;
-	const out: { id: string; mtime: number }[] = [];
-	async function walk(dir: string, depth: number): Promise<void> {
-		let entries;
-		try {
-			entries = await fs.readdir(dir, { withFileTypes: true });
-		} catch {
-			return;
-		}
-		for (const entry of entries) {
-			const full = path.join(dir, entry.name);
-			if (entry.isDirectory() && depth < 4) await walk(full, depth + 1);
-			else if (entry.isFile() && /\.gguf$/i.test(entry.name) && !/-0*(?:[2-9]|\d{2,})-of-\d+\.gguf$/i.test(entry.name)) {
-				const stat = await fs.stat(full).catch(() => null);
-				out.push({ id: path.relative(root, full).split(path.sep).join('/'), mtime: stat?.mtimeMs ?? 0 });
-			}
-		}
-	}
-	await walk(root, 0);
-	return out.sort((a, b) => a.id.localeCompare(b.id));
-}
-
 /** `/v1/models`: profiles, then local models, limited to what the caller's key may use. */
 export async function listModelObjects(caller: Caller): Promise<ModelObject[]> {
 	const out: ModelObject[] = [];
@@ -79,7 +54,7 @@ export async function listModelObjects(caller: Caller): Promise<ModelObject[]> {
 		if (!allowed(caller, [p.name, p.id, p.modelId]) || p.name.toLowerCase().endsWith('.gguf')) continue;
 		out.push({ id: p.name, object: 'model', created: Math.floor(p.createdAt.getTime() / 1000), owned_by: 'profile' });
 	}
-	for (const m of await listLocalModels()) {
+	for (const m of await library.listModelIds()) {
 		if (!allowed(caller, [m.id])) continue;
 		out.push({ id: m.id, object: 'model', created: Math.floor(m.mtime / 1000), owned_by: m.id.split('/')[0] ?? 'local' });
 	}

@@ -13,7 +13,8 @@ import { parseModelId, parseRepoId, pathInside } from '../hub/ids';
 import { parseSplit, splitPartName } from '../hub/quant';
 import { log } from '../log';
 import { readLocalConfig, readRemoteConfig, type ModelConfig } from './gguf-metadata';
-import { repoHasModels, scanModels, type LocalModel } from './scan';
+import { getLibraryCache, invalidateLibrary } from './cache';
+import type { LocalModel } from './scan';
 
 export type { LocalModel } from './scan';
 export type { ModelConfig } from './gguf-metadata';
@@ -34,16 +35,27 @@ export function registerBusyCheck(check: BusyCheck): void {
 
 const modelsDir = () => getConfig().modelsDir;
 
-export function listLocalModels(): Promise<LocalModel[]> {
-	return scanModels(modelsDir(), (id) => loadedCheck(id));
+/** Every complete model in the library (cached and kept current: no directory walk per call). */
+export async function listLocalModels(): Promise<LocalModel[]> {
+	const { models } = await getLibraryCache(modelsDir()).list();
+	return models.map((m) => ({ ...m, is_loaded: loadedCheck(m.id) }));
+}
+
+/** Model ids with their files' modification time (ms), from the cached listing. */
+export async function listModelIds(): Promise<{ id: string; mtime: number }[]> {
+	const { models, mtimes } = await getLibraryCache(modelsDir()).list();
+	return models.map((m) => ({ id: m.id, mtime: mtimes.get(m.id) ?? 0 }));
 }
 
 export async function isRepoDownloaded(repo: string): Promise<boolean> {
+	let id: string;
 	try {
-		return await repoHasModels(modelsDir(), parseRepoId(repo));
+		id = parseRepoId(repo);
 	} catch {
 		return false;
 	}
+	const { models } = await getLibraryCache(modelsDir()).list();
+	return models.some((m) => m.repo === id);
 }
 
 /** Every file of a model on disk (all parts of a split set), or null when its first file is missing. */
@@ -96,8 +108,12 @@ export async function deleteModel(
 		const reason = check(id);
 		if (reason) throw new ConflictError(`${id} is ${reason}`, 'model_in_use', { reason });
 	}
-	for (const file of files) await fsp.rm(file, { force: true });
-	await removeEmptyParents(path.dirname(files[0]));
+	try {
+		for (const file of files) await fsp.rm(file, { force: true });
+		await removeEmptyParents(path.dirname(files[0]));
+	} finally {
+		invalidateLibrary(modelsDir());
+	}
 	log.info('model deleted', { model_id: id });
 	return { deleted: true };
 }

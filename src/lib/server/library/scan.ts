@@ -15,7 +15,7 @@ const GIB = 1024 ** 3;
 const MAX_DEPTH = 6;
 
 /** Relative paths of `.gguf` files under `root` (symbolic links followed for files, not folders). */
-async function walk(root: string, dir = '', depth = 0, out: FileEntry[] = []): Promise<FileEntry[]> {
+async function walk(root: string, dir = '', depth = 0, out: FileEntry[] = [], mtimes?: Map<string, number>): Promise<FileEntry[]> {
 	let entries: import('node:fs').Dirent[];
 	try {
 		entries = await fsp.readdir(path.join(root, dir), { withFileTypes: true });
@@ -25,10 +25,13 @@ async function walk(root: string, dir = '', depth = 0, out: FileEntry[] = []): P
 	for (const entry of entries) {
 		const rel = dir ? `${dir}/${entry.name}` : entry.name;
 		if (entry.name.startsWith('.')) continue;
-		if (entry.isDirectory() && depth < MAX_DEPTH) await walk(root, rel, depth + 1, out);
+		if (entry.isDirectory() && depth < MAX_DEPTH) await walk(root, rel, depth + 1, out, mtimes);
 		else if (/\.gguf$/i.test(entry.name) && depth >= 2) {
 			const stat = await fsp.stat(path.join(root, rel)).catch(() => null);
-			if (stat?.isFile()) out.push({ file: rel, size_bytes: stat.size, sha256: null });
+			if (stat?.isFile()) {
+				out.push({ file: rel, size_bytes: stat.size, sha256: null });
+				mtimes?.set(rel, stat.mtimeMs);
+			}
 		}
 	}
 	return out;
@@ -52,9 +55,16 @@ async function configOf(full: string, fileName: string, size: number): Promise<C
 	return entry;
 }
 
-/** Every complete model under `modelsDir`. `isLoaded` comes from the pool. */
-export async function scanModels(modelsDir: string, isLoaded: (id: string) => boolean = () => false): Promise<LocalModel[]> {
-	const files = await walk(modelsDir);
+/**
+ * Every complete model under `modelsDir`. `isLoaded` comes from the pool; `mtimes`, when given,
+ * receives each file's modification time (ms) by its path under the models dir.
+ */
+export async function scanModels(
+	modelsDir: string,
+	isLoaded: (id: string) => boolean = () => false,
+	mtimes?: Map<string, number>
+): Promise<LocalModel[]> {
+	const files = await walk(modelsDir, '', 0, [], mtimes);
 	const models: LocalModel[] = [];
 	for (const group of groupGgufFiles(files)) {
 		if (!group.complete) continue;
