@@ -165,10 +165,10 @@ test('a Hub failure is shown as a message, not an empty list', async ({ page }) 
 	await expect(page.getByTestId('search-error')).toHaveCount(0);
 	await expect(page.locator(`[data-testid="search-result"][data-repo="${REPO}"]`)).toBeVisible();
 
-	// A gated repo's file is refused by the Hub (no HF_TOKEN): the page says why.
+	// A gated repo without a token that has access: listed, labelled, and Download stays disabled.
 	const gated = await openRepo(page, 'gated', 'test-org/gated-llama-GGUF');
-	await gated.getByRole('button', { name: 'Download' }).click();
-	await expect(page.getByText(/gated or private/).first()).toBeVisible();
+	await expect(gated.getByTestId('gated-note')).toContainText('gated — needs a token with access');
+	await expect(gated.getByRole('button', { name: 'Download' })).toBeDisabled();
 });
 
 test('offline mode says the Hub is not contacted', async ({ page }) => {

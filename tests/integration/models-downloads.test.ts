@@ -243,11 +243,12 @@ describe('failures and limits', () => {
 			expect(res.status, JSON.stringify(body)).toBe(400);
 		}
 		expect(fs.existsSync(path.join(server.dataDir, 'etc'))).toBe(false);
+		// Without a token that has access, a gated repo is refused before any transfer starts.
 		const gated = await start({ repo: 'test-org/gated-llama-GGUF' });
-		expect(gated.status).toBe(202); // listing is public; the transfer itself is refused
-		const view = await waitForStatus(server, admin.token, gated.body.task_id, isDone);
-		expect(view.status).toBe('failed');
-		expect(view.error).toMatch(/refused|gated/i);
+		expect(gated.status).toBe(403);
+		expect(gated.body.code).toBe('hub_access_denied');
+		expect(gated.body.detail).toContain('gated — needs a token with access');
+		expect((await call(server, 'GET', '/api/models/downloads/active', { token: admin.token })).body).toEqual([]);
 		expect((await start({ repo: 'test-org/tiny-llama-GGUF' }, '')).status).toBe(401);
 	});
 });

@@ -24,7 +24,7 @@ import type {
 } from '$lib/types/models';
 
 /** What the file picker needs of `GET /api/models/repo/{owner}/{repo}/files`. */
-export type RepoFiles = Pick<WireRepoFiles, 'files' | 'recommended'>;
+export type RepoFiles = Pick<WireRepoFiles, 'files' | 'recommended' | 'gated' | 'has_access'>;
 
 /** A download tile's data: the progress event, and its task id once known. */
 export type DownloadProgress = WireProgress & { task_id?: string };
@@ -48,7 +48,7 @@ export function searchModels(params: { query: string; sort: SortKey; maxSizeGb?:
 
 /** Accepts a bare list or `{files, recommended}`, with `recommended` as a file name or a per-file flag. */
 export function normalizeRepoFiles(body: unknown): RepoFiles {
-	const raw = body as { files?: unknown[]; recommended?: unknown } | unknown[];
+	const raw = body as { files?: unknown[]; recommended?: unknown; gated?: unknown; has_access?: unknown } | unknown[];
 	const list = (Array.isArray(raw) ? raw : (raw.files ?? [])) as (RepoFile & { recommended?: boolean; parts?: unknown })[];
 	const files = list.map((f) => ({
 		...f,
@@ -63,7 +63,8 @@ export function normalizeRepoFiles(body: unknown): RepoFiles {
 		recommended = typeof r === 'string' ? r : (r?.file ?? null);
 	}
 	recommended ??= list.find((f) => f.recommended === true)?.file ?? null;
-	return { files, recommended };
+	const gated = !Array.isArray(raw) && raw.gated === true;
+	return { files, recommended, gated, has_access: !gated || (!Array.isArray(raw) && raw.has_access === true) };
 }
 
 export async function listRepoFiles(repo: string): Promise<RepoFiles> {

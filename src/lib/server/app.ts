@@ -6,6 +6,7 @@ import { getLlamaInstance } from './llama';
 import { log, setLogLevel } from './log';
 import { getRealtimeHub } from './realtime/hub';
 import { startDownloads } from './downloads';
+import { loadHubToken } from './hub/token';
 import { handleUpgrade } from './realtime/upgrade';
 import { getPool, startPool } from './pool';
 import * as library from './library';
@@ -33,6 +34,7 @@ export function startApp(): Promise<Config> {
 
 		onShutdown('database', () => closeDatabase());
 		await prepareDatabase();
+		await loadHubToken();
 		onShutdown('realtime', () => getRealtimeHub().shutdown());
 		// Audit starts before (so stops after) everything that records requests.
 		startAudit();

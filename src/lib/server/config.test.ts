@@ -87,6 +87,9 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_MAX_DOWNLOADS: '4',
 			LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '10',
 			LLM_MANAGER_REQUEST_TIMEOUT: '90s',
+			LLM_MANAGER_METRICS_TOKEN: 'scrape-token-0123456789',
+			LLM_MANAGER_METRICS_PER_USER: 'true',
+			LLM_MANAGER_SECRET_KEY: 'k'.repeat(40),
 			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3',
 			LLM_MANAGER_HUB_TIMEOUT: '20s',
 			LLM_MANAGER_ALLOWED_HOSTS: 'llm.example.com, gpu-box'
@@ -116,6 +119,9 @@ describe('parseConfig with every variable set', () => {
 			maxConcurrentDownloads: 4,
 			downloadStallMs: 10_000,
 			requestTimeoutMs: 90_000,
+			metricsToken: 'scrape-token-0123456789',
+			metricsPerUser: true,
+			secretKey: 'k'.repeat(40),
 			registrationsPerHour: 3,
 			hubTimeoutMs: 20_000,
 			allowedHosts: ['llm.example.com', 'gpu-box']

@@ -123,6 +123,9 @@ const EnvSchema = z.object({
 	LLM_MANAGER_MAX_DOWNLOADS: int(1, 16).default(2),
 	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30),
 	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000),
+	LLM_MANAGER_METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+	LLM_MANAGER_METRICS_PER_USER: bool.default(false),
+	LLM_MANAGER_SECRET_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional(),
 	LLM_MANAGER_HUB_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(15_000),
 	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10),
 	LLM_MANAGER_ALLOWED_HOSTS: z
@@ -161,6 +164,12 @@ export type Config = {
 	downloadStallMs: number;
 	/** Longest a `/v1` request may take, waiting and generating (504 after); 0 = no limit. */
 	requestTimeoutMs: number;
+	/** A Bearer token that may read `/metrics` (besides an admin's credentials). */
+	metricsToken: string | undefined;
+	/** Label `/v1` metrics by user too (one series per user: opt-in). */
+	metricsPerUser: boolean;
+	/** Encrypts secrets stored in the database; else a key file in the data dir is used. */
+	secretKey: string | undefined;
 	/** Longest a Hub API request may take (connecting, headers and body); for downloads, until the headers. */
 	hubTimeoutMs: number;
 	/** Accounts one address may register per hour; 0 = no limit. */
@@ -217,6 +226,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		maxConcurrentDownloads: e.LLM_MANAGER_MAX_DOWNLOADS,
 		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000,
 		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT),
+		metricsToken: e.LLM_MANAGER_METRICS_TOKEN,
+		metricsPerUser: e.LLM_MANAGER_METRICS_PER_USER,
+		secretKey: e.LLM_MANAGER_SECRET_KEY,
 		hubTimeoutMs: e.LLM_MANAGER_HUB_TIMEOUT,
 		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR,
 		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null

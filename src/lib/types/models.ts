@@ -20,6 +20,8 @@ export type SearchResult = {
 	is_downloaded: boolean;
 	/** The Hub requires accepting terms (and an HF token) for this repo. */
 	gated: boolean;
+	/** The current Hub token may download it (true when not gated). */
+	has_access: boolean;
 };
 
 export type FileEntry = { file: string; size_bytes: number; sha256: string | null };
@@ -37,7 +39,17 @@ export type RepoFile = {
 	part_files: FileEntry[];
 };
 
-export type RepoFiles = { repo: string; revision: string; files: RepoFile[]; recommended: string | null; memory_limit_bytes: number };
+export type RepoFiles = {
+	repo: string;
+	revision: string;
+	files: RepoFile[];
+	recommended: string | null;
+	memory_limit_bytes: number;
+	/** The Hub requires accepting terms (and an HF token) for this repo. */
+	gated: boolean;
+	/** The current Hub token may download its files; Download stays disabled while false. */
+	has_access: boolean;
+};
 
 /** The progress event fields of SPEC §3. */
 export type DownloadProgress = {

@@ -2,6 +2,7 @@ import type { schema } from '../db';
 import { singleton } from '../http/singleton';
 import { log } from '../log';
 import type { Caller } from '../auth/types';
+import { observeRequest } from '../metrics/requests';
 import { insertAuditRows } from './store';
 
 export type AuditStatus = 'success' | 'error' | 'timeout' | 'cancelled';
@@ -160,4 +161,5 @@ export function getAuditRecorder(): AuditRecorder {
 /** Records one finished `/v1` request. Never blocks: the row is written a few ms later. */
 export function record(input: AuditRecordInput): void {
 	getAuditRecorder().record(input);
+	observeRequest(input);
 }

@@ -8,6 +8,7 @@ export { DownloadManager, type Actor } from './manager';
 export * from './schemas';
 export * from './state';
 export { Task } from './task';
+export { totalsByStatus as downloadTotals } from './store';
 export { wasDownloadedBy } from './store';
 
 /** The process-wide download manager. */

@@ -1,7 +1,8 @@
 /** What `start` needs to know before it decides: the Hub file, what is already on disk, free space. */
 import fsp from 'node:fs/promises';
 import { NotFoundError } from '../http/errors';
-import { assertOnline } from '../hub/client';
+import { HubAccessError, assertOnline } from '../hub/client';
+import { GATED_MESSAGE } from '../hub/access';
 import { repoGgufFiles, type RepoFile } from '../hub/files';
 import { parseFileName, parseRepoId } from '../hub/ids';
 import { bytesOnDisk, targetPath, type Job } from './worker';
@@ -47,6 +48,8 @@ export async function planDownload(input: StartInput, options: PlanOptions): Pro
 	const revision = input.revision ?? 'main';
 	assertOnline();
 	const listing = await repoGgufFiles(repo, options.limitBytes(), revision);
+	// A gated repo the token cannot open would only fail later, in the transfer.
+	if (!listing.has_access) throw new HubAccessError(`${repo} (${GATED_MESSAGE})`);
 	const wanted = file ?? listing.recommended;
 	const model = listing.files.find((f) => f.file === wanted || f.part_files.some((p) => p.file === wanted));
 	if (!model) throw new NotFoundError(`${repo} has no GGUF file ${wanted ?? ''}`.trim(), 'file_not_found');

@@ -1,5 +1,5 @@
 /** The `downloads` table: the durable state of every download (the manager's memory is a cache). */
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { getDb, schema } from '../db';
 import type { DownloadStatus } from './state';
 
@@ -42,6 +42,14 @@ export async function findActiveForModel(modelId: string): Promise<DownloadRow |
 		.orderBy(desc(t.createdAt))
 		.limit(1);
 	return rows[0];
+}
+
+/** Downloads and their received bytes (as last persisted, at most a few seconds behind) per status. */
+export async function totalsByStatus(): Promise<{ status: DownloadStatus; count: number; bytes: number }[]> {
+	return getDb()
+		.select({ status: t.status, count: count(), bytes: sql<number>`coalesce(sum(${t.downloadedBytes}), 0)` })
+		.from(t)
+		.groupBy(t.status);
 }
 
 /** Whether `userId` downloaded `modelId` to completion (they may delete it, as may an admin). */

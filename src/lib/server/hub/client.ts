@@ -5,6 +5,7 @@
  */
 import { getConfig } from '../config';
 import { AppError, BadGatewayError, NotFoundError, ServiceUnavailableError } from '../http/errors';
+import { currentHubToken } from './token';
 
 
 export class HubUnavailableError extends BadGatewayError {
@@ -21,7 +22,7 @@ export class HubOfflineError extends ServiceUnavailableError {
 
 export class HubAccessError extends AppError {
 	constructor(what: string) {
-		super(403, 'hub_access_denied', `The Hub refused access to ${what} (gated or private; set HF_TOKEN)`);
+		super(403, 'hub_access_denied', `The Hub refused access to ${what} (gated or private: save a Hub token with access in Settings, or set HF_TOKEN)`);
 	}
 }
 
@@ -46,7 +47,7 @@ export function resolveUrl(repo: string, revision: string, file: string): string
 }
 
 export function hubHeaders(extra: Record<string, string> = {}): Record<string, string> {
-	const token = getConfig().hfToken;
+	const token = currentHubToken();
 	return { 'user-agent': 'llm-manager', ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
 }
 

@@ -1,5 +1,6 @@
 /** A repo's files with sizes and SHA-256 from the Hub's LFS metadata, grouped into GGUF models. */
 import { log } from '../log';
+import { repoAccess } from './access';
 import { HubUnavailableError, encodePath } from './client';
 import { hubJson } from './fetch';
 import { groupGgufFiles, recommendFile, type FileEntry, type GgufGroup } from './quant';
@@ -51,5 +52,6 @@ export function toRepoFile(group: GgufGroup, limitBytes: number): RepoFile {
 export async function repoGgufFiles(repo: string, limitBytes: number, revision = 'main', signal?: AbortSignal): Promise<RepoFiles> {
 	const groups = groupGgufFiles(await listRepoFiles(repo, revision, signal)).filter((g) => g.complete);
 	const files = groups.map((g) => toRepoFile(g, limitBytes));
-	return { repo, revision, files, recommended: recommendFile(files, limitBytes)?.file ?? null, memory_limit_bytes: limitBytes };
+	const access = await repoAccess(repo, revision, files[0]?.file ?? null);
+	return { repo, revision, files, recommended: recommendFile(files, limitBytes)?.file ?? null, memory_limit_bytes: limitBytes, ...access };
 }

@@ -5,3 +5,5 @@ export * from './ids';
 export * from './quant';
 export * from './search';
 export * from './schemas';
+export * from './token';
+export * from './access';

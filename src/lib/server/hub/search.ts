@@ -56,20 +56,30 @@ export async function searchModels(
 			estimated_size_gb: size ? round2(size.picked / GIB) : null,
 			estimated_size_bytes: size ? size.picked : null,
 			is_downloaded: await isDownloaded(m.id).catch(() => false),
-			gated: Boolean(m.gated)
+			gated: size?.gated ?? Boolean(m.gated),
+			has_access: size?.has_access ?? !m.gated
 		});
 	}
 	return results;
 }
 
 /** Size of the recommended file and of the smallest one; null when the repo's files cannot be read. */
-async function sizeFacts(repo: string, limitBytes: number, signal: AbortSignal): Promise<{ picked: number; smallest: number } | null> {
+async function sizeFacts(
+	repo: string,
+	limitBytes: number,
+	signal: AbortSignal
+): Promise<{ picked: number; smallest: number; gated: boolean; has_access: boolean } | null> {
 	if (signal.aborted) return null;
 	try {
 		const listing = await repoGgufFiles(repo, limitBytes, 'main', signal);
 		if (listing.files.length === 0) return null;
 		const picked = listing.files.find((f) => f.file === listing.recommended) ?? listing.files[0];
-		return { picked: picked.size_bytes, smallest: Math.min(...listing.files.map((f) => f.size_bytes)) };
+		return {
+			picked: picked.size_bytes,
+			smallest: Math.min(...listing.files.map((f) => f.size_bytes)),
+			gated: listing.gated,
+			has_access: listing.has_access
+		};
 	} catch {
 		return null;
 	}

@@ -1,3 +1,4 @@
+import { observeQueueWait } from '../metrics/requests';
 import { TokenBias, type LlamaModel, type Token } from 'node-llama-cpp';
 import { BadRequestError } from '../http/errors';
 import { getPool, type Lease } from '../pool';
@@ -132,8 +133,11 @@ export async function leaseFor(
 	const waiting = new AbortController();
 	const stop = () => waiting.abort(signal.reason);
 	signal.addEventListener('abort', stop, { once: true });
+	const startedAt = performance.now();
 	try {
-		return await getPool().acquire(target.modelId, { ...target.load, signal: waiting.signal, prompt });
+		const lease = await getPool().acquire(target.modelId, { ...target.load, signal: waiting.signal, prompt });
+		observeQueueWait(target.modelId, (performance.now() - startedAt) / 1000);
+		return lease;
 	} finally {
 		signal.removeEventListener('abort', stop);
 	}
