@@ -125,7 +125,7 @@ describe('/v1/responses with the official openai SDK', () => {
 		expect(noInput.status).toBe(400);
 		const anonymous = await call(server, 'POST', '/v1/responses', { body: { model: MODEL, input: 'x' } });
 		expect(anonymous.status).toBe(401);
-		expect(anonymous.body.error.type).toBe('authentication_error');
+		expect(anonymous.body.error.type).toBe('invalid_request_error');
 		const missing = await client.responses.create({ model: 'nobody/none/none.gguf', input: 'x' }).catch((e) => e);
 		expect(missing.status).toBe(404);
 		expect(missing.code).toBe('model_not_found');

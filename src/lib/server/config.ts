@@ -132,7 +132,15 @@ const EnvSchema = z.object({
 		.string()
 		.transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
 		.refine((list) => list.every((h) => h === '*' || /^[\w.:\-\[\]]+$/.test(h)), 'expected host names separated by commas, or *')
-		.optional()
+		.optional(),
+	LLM_MANAGER_CORS_ORIGINS: z
+		.string()
+		.transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+		.refine(
+			(list) => list.every((o) => o === '*' || /^[a-z][a-z0-9+.-]*:\/\/[\w.\-\[\]]+(:(\d+|\*))?$/i.test(o)),
+			'expected origins such as https://app.example.com or http://localhost:* separated by commas, or *'
+		)
+		.default(['http://localhost:*', 'http://127.0.0.1:*'])
 });
 
 export type Config = {
@@ -176,6 +184,8 @@ export type Config = {
 	registrationsPerHour: number;
 	/** `Host` names answered besides IP addresses (null = the defaults; `*` = any). */
 	allowedHosts: string[] | null;
+	/** Browser origins allowed to call `/v1` (`*` = any; a port of `*` = any port). */
+	corsOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -231,7 +241,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		secretKey: e.LLM_MANAGER_SECRET_KEY,
 		hubTimeoutMs: e.LLM_MANAGER_HUB_TIMEOUT,
 		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR,
-		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null
+		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null,
+		corsOrigins: e.LLM_MANAGER_CORS_ORIGINS
 	};
 }
 
