@@ -5,6 +5,7 @@ import { ConfigError } from '$lib/server/config';
 import { authenticate } from '$lib/server/http/authenticate';
 import { refuseUnknownHost } from '$lib/server/http/hosts';
 import { withSecurityHeaders } from '$lib/server/http/security-headers';
+import { answerPreflight, finishV1Response } from '$lib/server/http/v1-edge';
 import { log } from '$lib/server/log';
 
 export const init: ServerInit = async () => {
@@ -20,8 +21,8 @@ export const init: ServerInit = async () => {
 };
 
 export const handle: Handle = async ({ event, resolve }) => {
-	const refused = refuseUnknownHost(event.request) ?? (await authenticate(event));
-	return withSecurityHeaders(event, refused ?? (await resolve(event)));
+	const refused = refuseUnknownHost(event.request) ?? answerPreflight(event) ?? (await authenticate(event));
+	return withSecurityHeaders(event, finishV1Response(event, refused ?? (await resolve(event))));
 };
 
 export const handleError: HandleServerError = ({ error, event, status }) => {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, streamText } from 'ai';
+import { generateText, jsonSchema, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../fixtures/gguf.js';
@@ -71,27 +71,70 @@ describe('/v1/responses with the official openai SDK', () => {
 		expect(final.usage.output_tokens).toBe(5);
 	});
 
-	it('takes a function-call round trip: function_call and function_call_output items in the input', async () => {
-		const tools: OpenAI.Responses.Tool[] = [
-			{ type: 'function', name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: true }
-		];
-		const res = await client.responses.create({
+	const tools: OpenAI.Responses.Tool[] = [
+		{
+			type: 'function',
+			name: 'get_weather',
+			description: 'Weather of a city',
+			parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 8 } }, required: ['city'], additionalProperties: false },
+			strict: true
+		}
+	];
+
+	it('takes a function-call round trip: a forced function_call, then its function_call_output in the input', async () => {
+		const first = await client.responses.create({
+			model: MODEL,
+			input: 'Weather in Paris?',
+			tools,
+			tool_choice: 'required',
+			parallel_tool_calls: false,
+			max_output_tokens: 400
+		});
+		expect(schemaErrors('Response', first)).toEqual([]);
+		expect(first.status).toBe('completed');
+		expect(first.output.map((item) => item.type)).toEqual(['function_call']);
+		const call = first.output[0] as OpenAI.Responses.ResponseFunctionToolCall;
+		expect(call.name).toBe('get_weather');
+		expect(typeof JSON.parse(call.arguments).city).toBe('string');
+		const second = await client.responses.create({
 			model: MODEL,
 			tools,
 			max_output_tokens: 6,
 			input: [
 				{ role: 'user', content: 'Weather in Paris?' },
-				{ type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-				{ type: 'function_call_output', call_id: 'call_1', output: '{"temp_c": 21}' }
+				{ type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+				{ type: 'function_call_output', call_id: call.call_id, output: '{"temp_c": 21}' }
 			]
 		});
-		expect(schemaErrors('Response', res)).toEqual([]);
-		expect(res.tools).toMatchObject([{ type: 'function', name: 'get_weather' }]);
-		expect(res.output.at(-1)!.type).toMatch(/^(message|function_call)$/);
+		expect(schemaErrors('Response', second)).toEqual([]);
+		expect(second.tools).toMatchObject([{ type: 'function', name: 'get_weather' }]);
+		expect(second.output.at(-1)!.type).toMatch(/^(message|function_call)$/);
 		const orphan = await client.responses
 			.create({ model: MODEL, input: [{ type: 'function_call_output', call_id: 'nope', output: 'x' }] })
 			.catch((e) => e);
 		expect(orphan.status).toBe(400);
+	});
+
+	it('streams a named function call as function_call_arguments deltas, every event valid', async () => {
+		const stream = await client.responses.create({
+			model: MODEL,
+			input: 'Weather in Paris?',
+			tools,
+			tool_choice: { type: 'function', name: 'get_weather' },
+			max_output_tokens: 400,
+			stream: true
+		});
+		const events: any[] = [];
+		for await (const event of stream) events.push(event);
+		for (const event of events) expect(eventErrors(event), event.type).toEqual([]);
+		const types = events.map((e) => e.type);
+		expect(types[2]).toBe('response.output_item.added');
+		expect(types.slice(-3)).toEqual(['response.function_call_arguments.done', 'response.output_item.done', 'response.completed']);
+		const args = events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join('');
+		expect(events.find((e) => e.type === 'response.function_call_arguments.done').arguments).toBe(args);
+		expect(Object.keys(JSON.parse(args))).toEqual(['city']);
+		const final = events.at(-1).response;
+		expect(final.output).toMatchObject([{ type: 'function_call', name: 'get_weather', arguments: args, status: 'completed' }]);
 	});
 
 	it('follows text.format json_schema', async () => {
@@ -125,7 +168,7 @@ describe('/v1/responses with the official openai SDK', () => {
 		expect(noInput.status).toBe(400);
 		const anonymous = await call(server, 'POST', '/v1/responses', { body: { model: MODEL, input: 'x' } });
 		expect(anonymous.status).toBe(401);
-		expect(anonymous.body.error.type).toBe('authentication_error');
+		expect(anonymous.body.error.type).toBe('invalid_request_error');
 		const missing = await client.responses.create({ model: 'nobody/none/none.gguf', input: 'x' }).catch((e) => e);
 		expect(missing.status).toBe(404);
 		expect(missing.code).toBe('model_not_found');
@@ -144,5 +187,31 @@ describe("the Vercel AI SDK's default openai(model), which speaks Responses", ()
 		for await (const delta of streamed.textStream) text += delta;
 		expect(text.length).toBeGreaterThan(0);
 		expect((await streamed.usage).outputTokens).toBe(5);
+	});
+
+	it('calls a tool the request forces, with arguments that follow its schema', async () => {
+		const openai = createOpenAI({ baseURL: `${server.url}/v1`, apiKey: admin.token });
+		const result = await generateText({
+			model: openai('tiny-agent'),
+			prompt: 'Weather in Paris?',
+			maxOutputTokens: 400,
+			maxRetries: 0,
+			toolChoice: { type: 'tool', toolName: 'get_weather' },
+			tools: {
+				get_weather: tool({
+					description: 'Weather of a city',
+					inputSchema: jsonSchema<{ city: string }>({
+						type: 'object',
+						properties: { city: { type: 'string', maxLength: 8 } },
+						required: ['city'],
+						additionalProperties: false
+					})
+				})
+			}
+		});
+		expect(result.finishReason).toBe('tool-calls');
+		expect(result.toolCalls).toHaveLength(1);
+		expect(result.toolCalls[0].toolName).toBe('get_weather');
+		expect(typeof (result.toolCalls[0].input as { city: unknown }).city).toBe('string');
 	});
 });

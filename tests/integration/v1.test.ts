@@ -192,7 +192,7 @@ describe('/v1 with the official openai client', () => {
 	it('refuses an unauthenticated request with a 401 envelope', async () => {
 		const anonymous = await call(server, 'POST', '/v1/chat/completions', { body: { model: MODEL, messages: [{ role: 'user', content: 'x' }] } });
 		expect(anonymous.status).toBe(401);
-		expect(anonymous.body.error).toMatchObject({ type: 'authentication_error' });
+		expect(anonymous.body.error).toMatchObject({ type: 'invalid_request_error', code: 'missing_api_key' });
 		const bad = new OpenAI({ apiKey: 'not-a-key', baseURL: `${server.url}/v1`, maxRetries: 0 });
 		await expect(bad.models.list()).rejects.toMatchObject({ status: 401 });
 	});

@@ -127,12 +127,21 @@ const EnvSchema = z.object({
 	LLM_MANAGER_METRICS_PER_USER: bool.default(false),
 	LLM_MANAGER_SECRET_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional(),
 	LLM_MANAGER_HUB_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(15_000),
+	LLM_MANAGER_MODEL_CHECK_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(120_000),
 	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10),
 	LLM_MANAGER_ALLOWED_HOSTS: z
 		.string()
 		.transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean))
 		.refine((list) => list.every((h) => h === '*' || /^[\w.:\-\[\]]+$/.test(h)), 'expected host names separated by commas, or *')
-		.optional()
+		.optional(),
+	LLM_MANAGER_CORS_ORIGINS: z
+		.string()
+		.transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+		.refine(
+			(list) => list.every((o) => o === '*' || /^[a-z][a-z0-9+.-]*:\/\/[\w.\-\[\]]+(:(\d+|\*))?$/i.test(o)),
+			'expected origins such as https://app.example.com or http://localhost:* separated by commas, or *'
+		)
+		.default(['http://localhost:*', 'http://127.0.0.1:*'])
 });
 
 export type Config = {
@@ -172,10 +181,14 @@ export type Config = {
 	secretKey: string | undefined;
 	/** Longest a Hub API request may take (connecting, headers and body); for downloads, until the headers. */
 	hubTimeoutMs: number;
+	/** Time limit of the child-process check of a model file before its first load. */
+	modelCheckTimeoutMs: number;
 	/** Accounts one address may register per hour; 0 = no limit. */
 	registrationsPerHour: number;
 	/** `Host` names answered besides IP addresses (null = the defaults; `*` = any). */
 	allowedHosts: string[] | null;
+	/** Browser origins allowed to call `/v1` (`*` = any; a port of `*` = any port). */
+	corsOrigins: string[];
 };
 
 export class ConfigError extends Error {
@@ -230,8 +243,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		metricsPerUser: e.LLM_MANAGER_METRICS_PER_USER,
 		secretKey: e.LLM_MANAGER_SECRET_KEY,
 		hubTimeoutMs: e.LLM_MANAGER_HUB_TIMEOUT,
+		modelCheckTimeoutMs: e.LLM_MANAGER_MODEL_CHECK_TIMEOUT,
 		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR,
-		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null
+		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null,
+		corsOrigins: e.LLM_MANAGER_CORS_ORIGINS
 	};
 }
 

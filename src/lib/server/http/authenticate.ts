@@ -60,12 +60,14 @@ export async function authenticate(event: RequestEvent): Promise<Response | null
 	event.locals.caller = null;
 
 	if ((api || v1) && event.route.id === null) {
-		return apiError(404, `Not found: ${path}`, 'not_found', v1, path);
+		return apiError(404, v1 ? `Invalid URL (${event.request.method} ${path})` : `Not found: ${path}`, v1 ? 'unknown_url' : 'not_found', v1, path);
 	}
 
 	const secure = event.url.protocol === 'https:';
+	// A page on another origin may call /v1 (CORS) but only with a key it holds: never by our cookie.
+	const cookieAllowed = !(v1 && isCrossSite(event));
 	const resolution = await resolveCaller({
-		sessionId: event.cookies.get(SESSION_COOKIE) ?? null,
+		sessionId: cookieAllowed ? (event.cookies.get(SESSION_COOKIE) ?? null) : null,
 		bearer: headerTokenFrom(event.request.headers),
 		queryToken: isStreamPath(path) ? event.url.searchParams.get('token') : null
 	});
@@ -92,7 +94,7 @@ export async function authenticate(event: RequestEvent): Promise<Response | null
 		return apiError(403, 'This API key is limited to some models: it may only read under /api', 'restricted_api_key', false);
 	}
 	if (resolution.invalid && !resolution.caller && (api || v1) && !PUBLIC_API.has(path)) {
-		const refused = apiError(401, 'Invalid or expired credentials', 'invalid_credentials', v1, path);
+		const refused = apiError(401, 'Invalid or expired credentials', v1 ? 'invalid_api_key' : 'invalid_credentials', v1, path);
 		// `event.cookies` only reaches responses made by `resolve`: clear a dead cookie here by hand.
 		if (resolution.clearCookie) refused.headers.append('set-cookie', clearedCookieHeader(secure));
 		return refused;

@@ -2,9 +2,10 @@ import { json } from '@sveltejs/kit';
 
 const TYPES: Record<number, string> = {
 	400: 'invalid_request_error',
-	401: 'authentication_error',
+	401: 'invalid_request_error',
 	403: 'permission_error',
 	404: 'invalid_request_error',
+	405: 'invalid_request_error',
 	408: 'timeout_error',
 	409: 'invalid_request_error',
 	413: 'invalid_request_error',

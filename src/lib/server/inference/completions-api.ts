@@ -81,7 +81,7 @@ export async function completions(ctx: V1Context): Promise<Response> {
 	const includeUsage = req.stream_options?.include_usage === true;
 	return sseResponse(ctx, async (send) => {
 		const chunk = (index: number, text: string, finish: string | null = null) =>
-			send({ ...base, choices: [{ index, text, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
+			send({ ...base, choices: [{ index, text, logprobs: null, finish_reason: finish }] });
 		const results = await runChoices(total, lease, more, async (index, l) => {
 			const echo = echoed(prompts[Math.floor(index / n)]);
 			if (echo) chunk(index, echo);

@@ -1,5 +1,4 @@
 import type { ChatHistoryItem, ChatModelFunctionCall } from 'node-llama-cpp';
-import { BadRequestError } from '../http/errors';
 import { InvalidParamError } from './errors';
 import type { ChatRequest } from './chat';
 import type { ChatCompletionRequest, ChatMessage } from './openai';
@@ -26,7 +25,7 @@ function parseArguments(text: string, name: string): unknown {
 	try {
 		return JSON.parse(text || '{}');
 	} catch {
-		throw new BadRequestError(`tool call ${name}: arguments are not valid JSON`, 'invalid_request_error');
+		throw new InvalidParamError(`tool call ${name}: arguments are not valid JSON`, 'messages');
 	}
 }
 
@@ -77,7 +76,7 @@ export function toHistory(messages: ChatMessage[], systemPrompt: string): ChatHi
 			}
 			case 'tool': {
 				const call = calls.get(message.tool_call_id);
-				if (!call) throw new BadRequestError(`tool message for unknown tool_call_id ${message.tool_call_id}`, 'invalid_request_error');
+				if (!call) throw new InvalidParamError(`tool message for unknown tool_call_id ${message.tool_call_id}`, `messages[${at}].tool_call_id`);
 				call.result = parseResult(textOf(message.content, at));
 				break;
 			}

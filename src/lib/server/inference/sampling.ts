@@ -1,6 +1,6 @@
 import { observeQueueWait } from '../metrics/requests';
 import { TokenBias, type LlamaModel, type Token } from 'node-llama-cpp';
-import { BadRequestError } from '../http/errors';
+import { InvalidParamError } from './errors';
 import { getPool, type Lease } from '../pool';
 import type { Target } from './target';
 
@@ -89,7 +89,7 @@ export function tokenBiasFor(bias: Record<string, number> | null, model: LlamaMo
 	for (const [key, value] of Object.entries(bias)) {
 		const token = Number(key);
 		if (!Number.isInteger(token) || token < 0 || token >= size) {
-			throw new BadRequestError(`logit_bias: ${key} is not a token id of this model (0 to ${size - 1})`, 'invalid_request_error');
+			throw new InvalidParamError(`logit_bias: ${key} is not a token id of this model (0 to ${size - 1})`, 'logit_bias');
 		}
 		out.set(token as never, value <= -100 ? 'never' : { logit: value });
 	}

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RequestEvent } from '@sveltejs/kit';
 import * as audit from '../audit';
 import type { Caller } from '../auth/types';
 import { AppError, ValidationError } from '../http/errors';
 import { openAiError } from '../http/openai-errors';
+import { requestIdFor } from '../http/v1-edge';
 import { log } from '../log';
 import { AcquireAbortedError, requestTimeoutMs } from '../pool';
 
@@ -44,7 +44,9 @@ export class RequestTimeoutError extends AppError {
 /** Maps any error to the OpenAI envelope and the audit status. */
 export function describeError(err: unknown): { status: number; code: string; message: string; param: string | null } {
 	if (err instanceof ValidationError) {
-		return { status: 400, code: 'invalid_request_error', message: err.message, param: err.issues[0]?.path || null };
+		// OpenAI's codes: a field left out, or one with a bad value.
+		const missing = err.issues.some((i) => /received undefined|required/i.test(i.message));
+		return { status: 400, code: missing ? 'missing_required_parameter' : 'invalid_value', message: err.message, param: err.issues[0]?.path || null };
 	}
 	if (err instanceof AppError) {
 		const param = typeof err.extra.param === 'string' ? err.extra.param : null;
@@ -69,7 +71,7 @@ export type ErrorFormat = (err: unknown, requestId: string) => Response;
 /** No credential on a `/v1` route. */
 export class AuthenticationRequiredError extends AppError {
 	constructor() {
-		super(401, 'unauthorized', 'Authentication required: send an API key as a Bearer token or in x-api-key');
+		super(401, 'missing_api_key', 'Authentication required: send an API key as a Bearer token or in x-api-key');
 	}
 }
 
@@ -88,7 +90,12 @@ function auditStatus(err: unknown): audit.AuditStatus {
 export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<Response>, errors: ErrorFormat = errorEnvelope) {
 	return async (event: RequestEvent): Promise<Response> => {
 		const caller = event.locals.caller;
-		if (!caller) return errors(new AuthenticationRequiredError(), '');
+		const requestId = requestIdFor(event.request);
+		const tagged = (response: Response) => {
+			if (!response.headers.has('x-request-id')) response.headers.set('x-request-id', requestId);
+			return response;
+		};
+		if (!caller) return tagged(errors(new AuthenticationRequiredError(), requestId));
 		const startedAt = new Date();
 		const t0 = performance.now();
 		const controller = new AbortController();
@@ -131,7 +138,7 @@ export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<R
 		const ctx: V1Context = {
 			event,
 			caller,
-			requestId: randomUUID().replaceAll('-', ''),
+			requestId,
 			signal: controller.signal,
 			meter,
 			firstToken: () => void (meter.ttftMs ??= performance.now() - t0),
@@ -141,11 +148,11 @@ export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<R
 		try {
 			const response = await handler(ctx);
 			if (!detached) finish();
-			return response;
+			return tagged(response);
 		} catch (err) {
 			const outcome = controller.signal.aborted ? controller.signal.reason : err;
 			finish(outcome);
-			return errors(outcome, ctx.requestId);
+			return tagged(errors(outcome, ctx.requestId));
 		}
 	};
 }

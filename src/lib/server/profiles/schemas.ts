@@ -21,9 +21,24 @@ const keepAlive = z
 	.trim()
 	.refine((v) => parseDuration(v) !== null, 'expected a duration such as 30m, 1h, 0 or -1');
 
+/** Another name for a profile, as tools hard-code them (`gpt-4o`, `claude-sonnet-4-5`). */
+const alias = z
+	.string()
+	.trim()
+	.min(1)
+	.max(128)
+	.regex(/^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/, 'aliases are letters, digits and . _ : @ / + -')
+	.refine((a) => !a.toLowerCase().endsWith('.gguf'), 'an alias may not look like a local model id (….gguf)');
+
 /** Every field a profile has on the wire, with the defaults of SPEC §4. */
 export const ProfileFields = z.object({
-	name: z.string().trim().min(1).max(100),
+	// Every model id ends in .gguf: a profile named like one would take over every request for it.
+	name: z
+		.string()
+		.trim()
+		.min(1)
+		.max(100)
+		.refine((n) => !n.toLowerCase().endsWith('.gguf'), 'may not be a model id (a name ending in .gguf)'),
 	description: z.string().max(2000).default(''),
 	model_id: modelId,
 	context_size: z.number().int().min(64).max(1_048_576).default(4096),
@@ -37,7 +52,8 @@ export const ProfileFields = z.object({
 	max_tokens: z.number().int().min(1).max(1_048_576).default(4096),
 	system_prompt: z.string().max(100_000).default(''),
 	keep_alive: keepAlive.nullable().default(null),
-	pinned: z.boolean().default(false)
+	pinned: z.boolean().default(false),
+	aliases: z.array(alias).max(32).default([])
 });
 
 export const CreateProfile = ProfileFields.strict();
@@ -55,4 +71,4 @@ function unwrapDefault(schema: z.ZodType): z.ZodType {
 	return schema instanceof z.ZodDefault ? (schema.def.innerType as z.ZodType) : schema;
 }
 
-export type ProfileWire = CreateProfile & { id: string; created_at: string; updated_at: string };
+export type ProfileWire = CreateProfile & { id: string; owner_id: string | null; created_at: string; updated_at: string };
