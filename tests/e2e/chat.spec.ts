@@ -198,6 +198,28 @@ test('a stored reply renders tables, highlighted code with a copy button, nested
 	expect(await page.evaluate(() => document.title)).toContain('Rich');
 });
 
+test('reasoning shows collapsed with how long the model thought, statistics under the answer', async ({ page }) => {
+	const id = await storedConversation('Thinking', []);
+	const t = await token();
+	await call(server, 'POST', `/api/conversations/${id}/messages`, { token: t, body: { role: 'user', content: 'What is 6 times 7?' } });
+	const stats = { ttft_ms: 120, tokens_per_second: 42.5, prompt_tokens: 30, completion_tokens: 12, context_window: 4096, reasoning_ms: 2300 };
+	const stored = await call(server, 'POST', `/api/conversations/${id}/messages`, {
+		token: t,
+		body: { role: 'assistant', content: '**42**', reasoning: 'Six sevens are forty-two.', finish_reason: 'stop', stats }
+	});
+	expect(stored.status).toBe(201);
+	await page.goto(`${server.url}/chat/${id}`);
+	const answer = messages(page, 'assistant');
+	const reasoning = answer.getByTestId('chat-reasoning');
+	await expect(reasoning.locator('summary')).toHaveText('Thought for 2.3 s');
+	await expect(reasoning).not.toHaveAttribute('open', '');
+	await expect(reasoning.getByText('Six sevens are forty-two.')).toBeHidden();
+	await reasoning.locator('summary').click();
+	await expect(reasoning.getByText('Six sevens are forty-two.')).toBeVisible();
+	await expect(answer.locator('strong')).toHaveText('42');
+	await expect(answer.getByTestId('chat-stats')).toHaveText(/42\.5 tok\/s.*TTFT 120 ms.*12 tokens.*context 42 \/ 4096.*stop/);
+});
+
 test('another user cannot open the conversation (404)', async ({ browser }) => {
 	const id = await storedConversation('Private plans', [['secret question', 'secret answer']]);
 	const admin = await token();

@@ -108,19 +108,33 @@ describe('/v1/messages with the official Anthropic SDK', () => {
 		expect((msg.content[0] as Anthropic.TextBlock).text).not.toContain(stop);
 	});
 
-	it('takes a tool-use round trip: tool_use and tool_result blocks in the history', async () => {
-		const tools: Anthropic.Tool[] = [
-			{ name: 'get_weather', description: 'Weather of a city', input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }
-		];
+	const tools: Anthropic.Tool[] = [
+		{
+			name: 'get_weather',
+			description: 'Weather of a city',
+			input_schema: { type: 'object', properties: { city: { type: 'string', maxLength: 8 } }, required: ['city'], additionalProperties: false }
+		},
+		{ name: 'get_time', description: 'The time now', input_schema: { type: 'object', properties: {} } }
+	];
+	const ask: Anthropic.MessageParam[] = [{ role: 'user', content: 'Weather in Paris?' }];
+
+	it('takes a tool-use round trip: a forced tool_use, then its tool_result in the history', async () => {
+		const first = await client.messages.create({ model: MODEL, max_tokens: 400, tools, tool_choice: { type: 'tool', name: 'get_weather' }, messages: ask });
+		expect(first.stop_reason).toBe('tool_use');
+		expect(first.content.map((b) => b.type)).toEqual(['tool_use']);
+		const use = first.content[0] as Anthropic.ToolUseBlock;
+		expect(use.id).toMatch(/^toolu_/);
+		expect(use.name).toBe('get_weather');
+		expect(Object.keys(use.input as object)).toEqual(['city']);
+		expect(typeof (use.input as { city: unknown }).city).toBe('string');
 		const answer = await client.messages.create({
 			model: MODEL,
 			max_tokens: 8,
 			tools,
-			tool_choice: { type: 'auto' },
 			messages: [
-				{ role: 'user', content: 'Weather in Paris?' },
-				{ role: 'assistant', content: [{ type: 'text', text: 'Let me look.' }, { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }] },
-				{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '{"temp_c": 21}' }] }
+				...ask,
+				{ role: 'assistant', content: first.content },
+				{ role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: '{"temp_c": 21}' }] }
 			]
 		});
 		expect(answer.role).toBe('assistant');
@@ -129,6 +143,26 @@ describe('/v1/messages with the official Anthropic SDK', () => {
 			.create({ model: MODEL, max_tokens: 4, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'nope', content: 'x' }] }] })
 			.catch((e) => e);
 		expect(orphan).toBeInstanceOf(Anthropic.BadRequestError);
+	});
+
+	it('forces a call with tool_choice any, streamed as input_json_delta; none calls nothing', async () => {
+		const stream = client.messages.stream({ model: MODEL, max_tokens: 400, tools, tool_choice: { type: 'any', disable_parallel_tool_use: true }, messages: ask });
+		const deltas: string[] = [];
+		stream.on('streamEvent', (event) => {
+			if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') deltas.push(event.delta.partial_json);
+		});
+		const final = await stream.finalMessage();
+		expect(final.stop_reason).toBe('tool_use');
+		expect(final.content).toHaveLength(1);
+		const use = final.content[0] as Anthropic.ToolUseBlock;
+		expect(['get_weather', 'get_time']).toContain(use.name);
+		expect(deltas.length).toBeGreaterThan(0);
+		expect(JSON.parse(deltas.join(''))).toEqual(use.input);
+		const none = await client.messages.create({ model: MODEL, max_tokens: 6, tools, tool_choice: { type: 'none' }, messages: ask });
+		expect(none.content.map((b) => b.type)).toEqual(['text']);
+		expect(none.stop_reason).toBe('max_tokens');
+		const unknown = await client.messages.create({ model: MODEL, max_tokens: 6, tools, tool_choice: { type: 'tool', name: 'nope' }, messages: ask }).catch((e) => e);
+		expect(unknown).toBeInstanceOf(Anthropic.BadRequestError);
 	});
 
 	it('counts tokens with countTokens, and more with a longer prompt', async () => {

@@ -71,27 +71,70 @@ describe('/v1/responses with the official openai SDK', () => {
 		expect(final.usage.output_tokens).toBe(5);
 	});
 
-	it('takes a function-call round trip: function_call and function_call_output items in the input', async () => {
-		const tools: OpenAI.Responses.Tool[] = [
-			{ type: 'function', name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: true }
-		];
-		const res = await client.responses.create({
+	const tools: OpenAI.Responses.Tool[] = [
+		{
+			type: 'function',
+			name: 'get_weather',
+			description: 'Weather of a city',
+			parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 8 } }, required: ['city'], additionalProperties: false },
+			strict: true
+		}
+	];
+
+	it('takes a function-call round trip: a forced function_call, then its function_call_output in the input', async () => {
+		const first = await client.responses.create({
+			model: MODEL,
+			input: 'Weather in Paris?',
+			tools,
+			tool_choice: 'required',
+			parallel_tool_calls: false,
+			max_output_tokens: 400
+		});
+		expect(schemaErrors('Response', first)).toEqual([]);
+		expect(first.status).toBe('completed');
+		expect(first.output.map((item) => item.type)).toEqual(['function_call']);
+		const call = first.output[0] as OpenAI.Responses.ResponseFunctionToolCall;
+		expect(call.name).toBe('get_weather');
+		expect(typeof JSON.parse(call.arguments).city).toBe('string');
+		const second = await client.responses.create({
 			model: MODEL,
 			tools,
 			max_output_tokens: 6,
 			input: [
 				{ role: 'user', content: 'Weather in Paris?' },
-				{ type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
-				{ type: 'function_call_output', call_id: 'call_1', output: '{"temp_c": 21}' }
+				{ type: 'function_call', call_id: call.call_id, name: call.name, arguments: call.arguments },
+				{ type: 'function_call_output', call_id: call.call_id, output: '{"temp_c": 21}' }
 			]
 		});
-		expect(schemaErrors('Response', res)).toEqual([]);
-		expect(res.tools).toMatchObject([{ type: 'function', name: 'get_weather' }]);
-		expect(res.output.at(-1)!.type).toMatch(/^(message|function_call)$/);
+		expect(schemaErrors('Response', second)).toEqual([]);
+		expect(second.tools).toMatchObject([{ type: 'function', name: 'get_weather' }]);
+		expect(second.output.at(-1)!.type).toMatch(/^(message|function_call)$/);
 		const orphan = await client.responses
 			.create({ model: MODEL, input: [{ type: 'function_call_output', call_id: 'nope', output: 'x' }] })
 			.catch((e) => e);
 		expect(orphan.status).toBe(400);
+	});
+
+	it('streams a named function call as function_call_arguments deltas, every event valid', async () => {
+		const stream = await client.responses.create({
+			model: MODEL,
+			input: 'Weather in Paris?',
+			tools,
+			tool_choice: { type: 'function', name: 'get_weather' },
+			max_output_tokens: 400,
+			stream: true
+		});
+		const events: any[] = [];
+		for await (const event of stream) events.push(event);
+		for (const event of events) expect(eventErrors(event), event.type).toEqual([]);
+		const types = events.map((e) => e.type);
+		expect(types[2]).toBe('response.output_item.added');
+		expect(types.slice(-3)).toEqual(['response.function_call_arguments.done', 'response.output_item.done', 'response.completed']);
+		const args = events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => e.delta).join('');
+		expect(events.find((e) => e.type === 'response.function_call_arguments.done').arguments).toBe(args);
+		expect(Object.keys(JSON.parse(args))).toEqual(['city']);
+		const final = events.at(-1).response;
+		expect(final.output).toMatchObject([{ type: 'function_call', name: 'get_weather', arguments: args, status: 'completed' }]);
 	});
 
 	it('follows text.format json_schema', async () => {

@@ -21,6 +21,8 @@ export type Profile = {
 	system_prompt: string;
 	keep_alive: string | null;
 	pinned: boolean;
+	/** Other names /v1 accepts for the profile. */
+	aliases: string[];
 	created_at: string;
 	updated_at: string;
 };

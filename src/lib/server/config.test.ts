@@ -92,6 +92,7 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_SECRET_KEY: 'k'.repeat(40),
 			LLM_MANAGER_REGISTRATIONS_PER_HOUR: '3',
 			LLM_MANAGER_HUB_TIMEOUT: '20s',
+			LLM_MANAGER_MODEL_CHECK_TIMEOUT: '45s',
 			LLM_MANAGER_ALLOWED_HOSTS: 'llm.example.com, gpu-box',
 			LLM_MANAGER_CORS_ORIGINS: 'https://app.example.com, http://localhost:*'
 		});
@@ -125,6 +126,7 @@ describe('parseConfig with every variable set', () => {
 			secretKey: 'k'.repeat(40),
 			registrationsPerHour: 3,
 			hubTimeoutMs: 20_000,
+			modelCheckTimeoutMs: 45_000,
 			allowedHosts: ['llm.example.com', 'gpu-box'],
 			corsOrigins: ['https://app.example.com', 'http://localhost:*']
 		});

@@ -127,6 +127,7 @@ const EnvSchema = z.object({
 	LLM_MANAGER_METRICS_PER_USER: bool.default(false),
 	LLM_MANAGER_SECRET_KEY: z.string().trim().min(32, 'must be at least 32 characters').optional(),
 	LLM_MANAGER_HUB_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(15_000),
+	LLM_MANAGER_MODEL_CHECK_TIMEOUT: duration.refine((ms) => ms > 0, 'expected a duration above 0').default(120_000),
 	LLM_MANAGER_REGISTRATIONS_PER_HOUR: int(0, 1_000_000).default(10),
 	LLM_MANAGER_ALLOWED_HOSTS: z
 		.string()
@@ -180,6 +181,8 @@ export type Config = {
 	secretKey: string | undefined;
 	/** Longest a Hub API request may take (connecting, headers and body); for downloads, until the headers. */
 	hubTimeoutMs: number;
+	/** Time limit of the child-process check of a model file before its first load. */
+	modelCheckTimeoutMs: number;
 	/** Accounts one address may register per hour; 0 = no limit. */
 	registrationsPerHour: number;
 	/** `Host` names answered besides IP addresses (null = the defaults; `*` = any). */
@@ -240,6 +243,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		metricsPerUser: e.LLM_MANAGER_METRICS_PER_USER,
 		secretKey: e.LLM_MANAGER_SECRET_KEY,
 		hubTimeoutMs: e.LLM_MANAGER_HUB_TIMEOUT,
+		modelCheckTimeoutMs: e.LLM_MANAGER_MODEL_CHECK_TIMEOUT,
 		registrationsPerHour: e.LLM_MANAGER_REGISTRATIONS_PER_HOUR,
 		allowedHosts: e.LLM_MANAGER_ALLOWED_HOSTS?.length ? e.LLM_MANAGER_ALLOWED_HOSTS : null,
 		corsOrigins: e.LLM_MANAGER_CORS_ORIGINS

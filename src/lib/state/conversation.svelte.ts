@@ -17,6 +17,8 @@ export class ConversationState {
 	streamingId: string | null = $state(null);
 	/** The answer being written has received no text yet (the model may still be loading). */
 	waiting = $state(false);
+	/** When the answer being written was asked for (ms since the epoch). */
+	askedAt = $state(0);
 	error = $state('');
 	#controller: AbortController | null = null;
 
@@ -90,6 +92,7 @@ export class ConversationState {
 		this.#controller = controller;
 		this.error = '';
 		this.waiting = true;
+		this.askedAt = Date.now();
 		let answer: MessageWire | null = null;
 		let buffered = { content: '', reasoning: '' };
 		let timer: ReturnType<typeof setTimeout> | null = null;

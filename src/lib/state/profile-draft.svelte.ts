@@ -21,7 +21,8 @@ export const PROFILE_DEFAULTS: ProfileInput = {
 	max_tokens: 4096,
 	system_prompt: '',
 	keep_alive: null,
-	pinned: false
+	pinned: false,
+	aliases: []
 };
 
 type NumberField = 'context_size' | 'parallel' | 'temperature' | 'top_p' | 'top_k' | 'min_p' | 'repeat_penalty' | 'max_tokens';
@@ -55,6 +56,8 @@ export class ProfileDraft {
 	system_prompt = $state('');
 	keep_alive = $state('');
 	pinned = $state(false);
+	/** Aliases as typed: separated by commas or spaces. */
+	aliases = $state('');
 
 	/** Errors the server returned for the last save, by field; cleared per field as it is edited. */
 	serverIssues: Record<string, string> = $state({});
@@ -82,6 +85,7 @@ export class ProfileDraft {
 		this.system_prompt = p.system_prompt;
 		this.keep_alive = p.keep_alive ?? '';
 		this.pinned = p.pinned;
+		this.aliases = p.aliases.join(', ');
 	}
 
 	/** Client-side hints, by field. */
@@ -136,7 +140,8 @@ export class ProfileDraft {
 			max_tokens: this.max_tokens ?? 0,
 			system_prompt: this.system_prompt,
 			keep_alive: this.keep_alive.trim() || null,
-			pinned: this.pinned
+			pinned: this.pinned,
+			aliases: this.aliases.split(/[\s,]+/).filter(Boolean)
 		};
 	}
 

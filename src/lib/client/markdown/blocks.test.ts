@@ -94,3 +94,25 @@ describe('markdownToHtml', () => {
 		expect(() => markdownToHtml('> '.repeat(5000) + 'x')).not.toThrow();
 	});
 });
+
+describe('toBlocks on long lists and tables', () => {
+	it('cuts a long list between top-level items, keeping nested items with their parent', () => {
+		const list = Array.from({ length: 120 }, (_, i) => `- item ${i} with some words\n  - nested under ${i}`).join('\n');
+		const blocks = toBlocks(list);
+		expect(blocks.length).toBeGreaterThan(1);
+		for (const b of blocks) {
+			expect(b.source.startsWith('- item')).toBe(true);
+			expect(b.source.length).toBeLessThanOrEqual(MAX_BLOCK + 100);
+		}
+	});
+
+	it('repeats a long table header in every piece, so every piece is still a table', () => {
+		const table = '| n | square |\n|---|---|\n' + Array.from({ length: 400 }, (_, i) => `| ${i} | ${i * i} |`).join('\n');
+		const blocks = toBlocks(table);
+		expect(blocks.length).toBeGreaterThan(1);
+		for (const b of blocks) {
+			expect(b.source.startsWith('| n | square |\n|---|---|\n')).toBe(true);
+			expect(markdownToHtml(b.source)).toContain('<table>');
+		}
+	});
+});

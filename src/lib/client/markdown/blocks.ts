@@ -85,6 +85,37 @@ function cutParagraph(source: string): string[] {
 	return pieces;
 }
 
+const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+
+/**
+ * Lines of an oversized block in chunks of about MAX_BLOCK characters, each cut before a line that
+ * starts at the margin (a list item, a quote line, a table row), so nesting inside an item stays
+ * together. A table's header and delimiter row are repeated at the top of every chunk.
+ */
+function cutLines(lines: string[]): string[][] {
+	const header = lines.length > 2 && lines[0].includes('|') && TABLE_DELIMITER.test(lines[1]) ? lines.slice(0, 2) : [];
+	const body = lines.slice(header.length);
+	const chunks: string[][] = [];
+	let chunk: string[] = [];
+	let size = 0;
+	for (const line of body) {
+		if (size + line.length > MAX_BLOCK && chunk.length > 0) {
+			let cut = chunk.length;
+			while (cut > 1 && /^\s/.test(chunk[cut - 1] ?? '')) cut--;
+			// Cut before the last line at the margin; with none (one long indented run), cut here.
+			if (cut <= 1) cut = chunk.length;
+			else cut--;
+			chunks.push([...header, ...chunk.slice(0, cut)]);
+			chunk = chunk.slice(cut);
+			size = chunk.reduce((n, l) => n + l.length + 1, 0);
+		}
+		chunk.push(line);
+		size += line.length + 1;
+	}
+	if (chunk.length) chunks.push([...header, ...chunk]);
+	return chunks;
+}
+
 /** The blocks of `text`, each small enough to render fast. */
 export function toBlocks(text: string): Block[] {
 	const blocks: Block[] = [];
@@ -95,25 +126,22 @@ export function toBlocks(text: string): Block[] {
 			blocks.push({ source, kind: code ? 'code' : 'block', group });
 			continue;
 		}
-		// An oversized block that is not code: its lines as blocks of their own, over-long lines as
-		// inline pieces of one paragraph. Degrades only text no person writes (kilobytes without a break).
+		// An oversized block that is not code: cut at lines (see cutLines); a line too long by itself
+		// becomes inline pieces of one paragraph. Only text no person writes (kilobytes without a
+		// break) is degraded.
 		let lines: string[] = [];
 		const flush = () => {
-			if (lines.length) blocks.push({ source: lines.join('\n'), kind: 'block', group: ++group });
+			for (const chunk of cutLines(lines)) blocks.push({ source: chunk.join('\n'), kind: 'block', group: ++group });
 			lines = [];
 		};
-		let size = 0;
 		for (const line of source.split('\n')) {
-			if (line.length > MAX_BLOCK) {
-				flush();
-				size = 0;
-				group++;
-				for (const piece of cutParagraph(line)) blocks.push({ source: piece, kind: 'inline', group });
+			if (line.length <= MAX_BLOCK) {
+				lines.push(line);
 				continue;
 			}
-			if (size + line.length > MAX_BLOCK) (flush(), (size = 0));
-			lines.push(line);
-			size += line.length + 1;
+			flush();
+			group++;
+			for (const piece of cutParagraph(line)) blocks.push({ source: piece, kind: 'inline', group });
 		}
 		flush();
 	}

@@ -30,7 +30,7 @@ import swift from 'highlight.js/lib/languages/swift';
 import typescript from 'highlight.js/lib/languages/typescript';
 import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
-import type { Block } from './blocks';
+import { toBlocks, type Block } from './blocks';
 
 const LANGUAGES = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, kotlin, markdown, php, python, ruby, rust, shell, sql, swift, typescript, xml, yaml };
 for (const [name, lang] of Object.entries(LANGUAGES)) hljs.registerLanguage(name, lang);
@@ -111,4 +111,37 @@ export function renderBlock(block: Block): string {
 	if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
 	cache.set(key, html);
 	return html;
+}
+
+/**
+ * Text as a list of safe HTML fragments, one per block (pieces of an over-long paragraph joined into
+ * one `<p>`). Blocks already rendered come from the cache, so a growing answer costs one block a time.
+ */
+export function renderMarkdown(text: string): string[] {
+	const out: string[] = [];
+	let inline: { group: number; parts: string[] } | null = null;
+	const closeInline = () => {
+		if (inline) out.push(`<p>${inline.parts.join('')}</p>`);
+		inline = null;
+	};
+	for (const block of toBlocks(text)) {
+		if (block.kind !== 'inline') {
+			closeInline();
+			out.push(renderBlock(block));
+			continue;
+		}
+		const current = inline as { group: number; parts: string[] } | null;
+		if (current && current.group === block.group) current.parts.push(renderBlock(block));
+		else {
+			closeInline();
+			inline = { group: block.group, parts: [renderBlock(block)] };
+		}
+	}
+	closeInline();
+	return out;
+}
+
+/** Forgets every rendered block (benchmarks measure cold renders). */
+export function clearRenderCache(): void {
+	cache.clear();
 }

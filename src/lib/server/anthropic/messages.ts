@@ -23,8 +23,16 @@ export async function messages(ctx: V1Context): Promise<Response> {
 	const target = await inference.resolveTarget(req.model, ctx.caller);
 	const prepared = await inference.prepareChat(chatReq, target.profile?.systemPrompt ?? '');
 	const lease = await inference.leaseFor(target, ctx.signal, inference.chatPromptTokens(prepared));
-	const sampling = inference.samplingFor(chatReq, target, lease.context.contextSize);
-	sampling.thoughtTokens = thoughtBudgetOf(req, sampling.maxTokens);
+	let sampling: inference.Sampling;
+	try {
+		sampling = inference.samplingFor(chatReq, target, lease.context.contextSize);
+		sampling.thoughtTokens = thoughtBudgetOf(req, sampling.maxTokens);
+		// A prompt over the context is a 400 before anything is generated or streamed.
+		await inference.checkPromptFits(lease, prepared);
+	} catch (err) {
+		lease.release();
+		throw err;
+	}
 	const id = `msg_${ctx.requestId}`;
 	const meter = (r: { promptTokens: number; cachedTokens: number; completionTokens: number }) => {
 		ctx.meter.promptTokens = r.promptTokens;
@@ -74,11 +82,14 @@ export async function messages(ctx: V1Context): Promise<Response> {
 					onReasoning: (text) => {
 						ctx.firstToken();
 						events.thinking(text);
+					},
+					onToolCall: (delta) => {
+						ctx.firstToken();
+						events.toolCall(delta);
 					}
 				});
 				meter(result);
 				if (ctx.signal.aborted) return;
-				for (const call of result.toolCalls) events.toolUse(call);
 				events.end(stopReasonOf(result), result.stopSequence, result);
 			} finally {
 				lease.release();

@@ -1,8 +1,7 @@
-import type { Send } from '../inference';
-import { toolUseBlock, usageOf, type StopReason, type TokenCounts } from './translate';
-import type { OpenAiToolCall } from '../inference';
+import type { Send, ToolCallDelta } from '../inference';
+import { toolUseId, usageOf, type StopReason, type TokenCounts } from './translate';
 
-type BlockKind = 'thinking' | 'text';
+type BlockKind = 'thinking' | 'text' | 'tool_use';
 
 /**
  * Anthropic's streaming events for one message, in their order: `message_start`, `ping`, then for
@@ -29,7 +28,7 @@ export class MessageEvents {
 		this.#event('ping', {});
 	}
 
-	#block(kind: BlockKind) {
+	#block(kind: 'thinking' | 'text') {
 		if (this.#open === kind) return;
 		this.#close();
 		this.#open = kind;
@@ -55,13 +54,17 @@ export class MessageEvents {
 		this.#event('content_block_delta', { index: this.#index, delta: { type: 'text_delta', text } });
 	}
 
-	toolUse(call: OpenAiToolCall) {
-		this.#close();
-		this.#index += 1;
-		const block = toolUseBlock(call);
-		this.#event('content_block_start', { index: this.#index, content_block: { ...block, input: {} } });
-		this.#event('content_block_delta', { index: this.#index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
-		this.#event('content_block_stop', { index: this.#index });
+	/** A tool call as it is generated: its block opens with the name, its input streams as JSON text. */
+	toolCall(delta: ToolCallDelta) {
+		if (delta.type === 'start') {
+			this.#close();
+			this.#open = 'tool_use';
+			this.#index += 1;
+			const block = { type: 'tool_use', id: toolUseId(delta.id), name: delta.name, input: {} };
+			this.#event('content_block_start', { index: this.#index, content_block: block });
+		} else if (this.#open === 'tool_use' && delta.text) {
+			this.#event('content_block_delta', { index: this.#index, delta: { type: 'input_json_delta', partial_json: delta.text } });
+		}
 	}
 
 	end(stopReason: StopReason, stopSequence: string | null, usage: TokenCounts) {

@@ -48,11 +48,13 @@ export function toChatRequest(req: MessagesRequest | CountTokensRequest): ChatCo
 		function: { name: t.name, description: t.description, parameters: t.input_schema }
 	}));
 	const sampling = 'max_tokens' in req ? req : null;
+	const choice = req.tool_choice;
 	return {
 		model: req.model,
 		messages,
 		tools,
-		tool_choice: toolChoiceOf(req.tool_choice),
+		tool_choice: toolChoiceOf(choice),
+		parallel_tool_calls: choice && 'disable_parallel_tool_use' in choice && choice.disable_parallel_tool_use ? false : undefined,
 		max_tokens: sampling?.max_tokens,
 		temperature: sampling?.temperature,
 		top_p: sampling?.top_p,
@@ -83,8 +85,8 @@ export function stopReasonOf(result: Pick<ChatResult, 'finishReason' | 'stopSequ
 }
 
 /** Anthropic names tool uses `toolu_…`. */
-export function toolUseId(call: OpenAiToolCall): string {
-	return call.id.startsWith('call_') ? `toolu_${call.id.slice(5)}` : call.id;
+export function toolUseId(id: string): string {
+	return id.startsWith('call_') ? `toolu_${id.slice(5)}` : id;
 }
 
 export function toolUseBlock(call: OpenAiToolCall) {
@@ -94,7 +96,7 @@ export function toolUseBlock(call: OpenAiToolCall) {
 	} catch {
 		input = {};
 	}
-	return { type: 'tool_use' as const, id: toolUseId(call), name: call.function.name, input };
+	return { type: 'tool_use' as const, id: toolUseId(call.id), name: call.function.name, input };
 }
 
 /** The response's content blocks: thinking first, then the answer text, then tool uses. */

@@ -108,6 +108,8 @@ export const profiles = sqliteTable('profiles', {
 	/** Duration text (`30m`, `0`, `-1`); null = the global keep-alive. */
 	keepAlive: text(),
 	pinned: integer({ mode: 'boolean' }).notNull().default(false),
+	/** Other names `/v1` accepts for this profile (`gpt-4o`, `claude-sonnet-4-5`); unique among every profile's names and aliases. */
+	aliases: text({ mode: 'json' }).$type<string[]>().notNull().default([]),
 	createdAt: timestamp('created_at').notNull().default(now),
 	updatedAt: timestamp('updated_at').notNull().default(now)
 });

@@ -28,15 +28,20 @@ function allowed(caller: Caller, names: (string | undefined)[]): boolean {
 
 /** Resolves the `model` field: a profile name first, else a local model id. Unknown → 404. */
 export async function resolveTarget(name: string, caller: Caller): Promise<Target> {
-	const profile = await profiles.findProfileByName(name);
+	const profile = await profiles.findProfileByNameOrAlias(name);
 	if (profile) {
-		if (!allowed(caller, [name, profile.id, profile.modelId])) throw notAllowed(name);
+		if (!allowed(caller, [name, ...namesOf(profile)])) throw notAllowed(name);
 		const { preload } = await readPoolSettings({ ramOnly: true });
 		return { name, modelId: profile.modelId, profile, load: loadOptionsFor(profile, preload) };
 	}
 	if (!(await modelFileExists(getConfig().modelsDir, name))) throw new ModelNotFoundError(name);
 	if (!allowed(caller, [name])) throw notAllowed(name);
 	return { name, modelId: name, profile: null, load: bareLoadOptions() };
+}
+
+/** Every name of a profile: a key limited to any of them may use the profile by all of them. */
+function namesOf(profile: schema.Profile): string[] {
+	return [profile.name, profile.id, profile.modelId, ...profile.aliases];
 }
 
 function notAllowed(name: string) {
@@ -47,8 +52,10 @@ function notAllowed(name: string) {
 export async function listModelObjects(caller: Caller): Promise<ModelObject[]> {
 	const out: ModelObject[] = [];
 	for (const p of await profiles.listProfiles()) {
-		if (!allowed(caller, [p.name, p.id, p.modelId])) continue;
-		out.push({ id: p.name, object: 'model', created: Math.floor(p.createdAt.getTime() / 1000), owned_by: 'profile' });
+		if (!allowed(caller, namesOf(p))) continue;
+		const created = Math.floor(p.createdAt.getTime() / 1000);
+		out.push({ id: p.name, object: 'model', created, owned_by: 'profile' });
+		for (const alias of p.aliases) out.push({ id: alias, object: 'model', created, owned_by: 'profile' });
 	}
 	for (const m of await library.listModelIds()) {
 		if (!allowed(caller, [m.id])) continue;

@@ -3,6 +3,7 @@
  * (no model load). Works on local paths and, with HTTP Range requests, on remote URLs.
  */
 import { checkGgufHeader } from '../gguf/check';
+import { assertSaneMetadata } from '../gguf/sanity';
 import { GgufFileType, readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import fsp from 'node:fs/promises';
 import { parseQuantization } from '../hub/quant';
@@ -64,6 +65,7 @@ export async function readLocalConfig(file: string, fileName = file): Promise<Mo
 	const size = (await fsp.stat(file)).size;
 	const required = requiredFileSize(info);
 	if (required > size) throw new Error(`truncated: the header declares ${required} bytes, the file has ${size}`);
+	assertSaneMetadata(info);
 	return toModelConfig(info, fileName);
 }
 

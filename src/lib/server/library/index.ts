@@ -15,6 +15,8 @@ import { log } from '../log';
 import { readLocalConfig, readRemoteConfig, type ModelConfig } from './gguf-metadata';
 import { getLibraryCache, invalidateLibrary } from './cache';
 import type { LocalModel } from './scan';
+import { realPathInside } from './real-path';
+import { onVerdictFailed } from '../gguf/verdicts';
 
 export type { LocalModel } from './scan';
 export type { ModelConfig } from './gguf-metadata';
@@ -34,6 +36,9 @@ export function registerBusyCheck(check: BusyCheck): void {
 }
 
 const modelsDir = () => getConfig().modelsDir;
+
+// A file that failed its first-use check is listed unusable from then on.
+onVerdictFailed(() => invalidateLibrary(modelsDir()));
 
 /** Every complete model in the library (cached and kept current: no directory walk per call). */
 export async function listLocalModels(): Promise<LocalModel[]> {
@@ -64,8 +69,15 @@ async function filesOf(id: string): Promise<string[] | null> {
 	const exists = await fsp.stat(full).then((s) => s.isFile(), () => false);
 	if (!exists) return null;
 	const split = parseSplit(path.basename(id));
-	if (!split) return [full];
-	return Array.from({ length: split.count }, (_, i) => path.join(path.dirname(full), splitPartName(path.basename(id), i + 1, split.count)));
+	const files = split
+		? Array.from({ length: split.count }, (_, i) => path.join(path.dirname(full), splitPartName(path.basename(id), i + 1, split.count)))
+		: [full];
+	// A link (to the file or to a folder on its path) that leads out of the models dir: not a model here.
+	for (const file of files) {
+		if (!(await fsp.stat(file).then(() => true, () => false))) continue;
+		if (!(await realPathInside(modelsDir(), file))) return null;
+	}
+	return files;
 }
 
 /**

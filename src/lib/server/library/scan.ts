@@ -5,8 +5,11 @@
  */
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { ModelUnusableError } from '../gguf/sanity';
+import { knownVerdict } from '../gguf/verdicts';
 import { groupGgufFiles, type FileEntry } from '../hub/quant';
 import { readLocalConfig, type ModelConfig } from './gguf-metadata';
+import { realPathInside } from './real-path';
 
 export type { LocalModel } from '$lib/types/models';
 import type { LocalModel } from '$lib/types/models';
@@ -14,7 +17,10 @@ import type { LocalModel } from '$lib/types/models';
 const GIB = 1024 ** 3;
 const MAX_DEPTH = 6;
 
-/** Relative paths of `.gguf` files under `root` (symbolic links followed for files, not folders). */
+/**
+ * Relative paths of `.gguf` files under `root`. Symbolic links are followed for files whose real path
+ * stays inside `root`, never for folders.
+ */
 async function walk(root: string, dir = '', depth = 0, out: FileEntry[] = [], mtimes?: Map<string, number>): Promise<FileEntry[]> {
 	let entries: import('node:fs').Dirent[];
 	try {
@@ -27,6 +33,7 @@ async function walk(root: string, dir = '', depth = 0, out: FileEntry[] = [], mt
 		if (entry.name.startsWith('.')) continue;
 		if (entry.isDirectory() && depth < MAX_DEPTH) await walk(root, rel, depth + 1, out, mtimes);
 		else if (/\.gguf$/i.test(entry.name) && depth >= 2) {
+			if (entry.isSymbolicLink() && !(await realPathInside(root, path.join(root, rel)))) continue;
 			const stat = await fsp.stat(path.join(root, rel)).catch(() => null);
 			if (stat?.isFile()) {
 				out.push({ file: rel, size_bytes: stat.size, sha256: null });
@@ -49,7 +56,8 @@ async function configOf(full: string, fileName: string, size: number): Promise<C
 	try {
 		entry = { key, config: await readLocalConfig(full, fileName), error: null };
 	} catch (err) {
-		entry = { key, config: null, error: `Unreadable GGUF: ${err instanceof Error ? err.message : String(err)}` };
+		const message = err instanceof Error ? err.message : String(err);
+		entry = { key, config: null, error: err instanceof ModelUnusableError ? message : `Unreadable GGUF: ${message}` };
 	}
 	cache.set(full, entry);
 	return entry;
@@ -70,6 +78,8 @@ export async function scanModels(
 		if (!group.complete) continue;
 		const [owner, repo, ...rest] = group.file.split('/');
 		const meta = await configOf(path.join(modelsDir, group.file), rest.join('/'), group.size_bytes);
+		const verdict = meta.config ? await knownVerdict(path.join(modelsDir, group.file)) : null;
+		const refused = verdict && !verdict.ok ? verdict.reason : null;
 		models.push({
 			id: group.file,
 			repo: `${owner}/${repo}`,
@@ -82,8 +92,8 @@ export async function scanModels(
 			context_length: meta.config?.context_length ?? null,
 			is_loaded: isLoaded(group.file),
 			parts: group.parts.length,
-			usable: meta.config !== null,
-			error: meta.error,
+			usable: meta.config !== null && refused === null,
+			error: meta.error ?? refused,
 			config: meta.config
 		});
 	}

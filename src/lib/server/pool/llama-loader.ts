@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import { GgufInsights, readGgufFileInfo, type GgufFileInfo, type Llama } from 'node-llama-cpp';
 import { checkGgufHeader } from '../gguf/check';
+import { assertSaneMetadata } from '../gguf/sanity';
+import { assertUsable } from '../gguf/verdicts';
 import { fullBatchSchedule } from './batching';
 import type { Estimate, LoadedBackend, LoadHooks, LoadOptions, ModelLoader } from './types';
 
@@ -12,6 +14,9 @@ export function createLlamaLoader(getLlama: () => Promise<Llama>, threads: numbe
 	return {
 		async estimate(file: string, options: LoadOptions): Promise<Estimate> {
 			const info = await readCheckedInfo(file);
+			// The first load of a file runs it in a child process first: llama.cpp aborts and runaway
+			// templates end the child, not the server.
+			await assertUsable(file);
 			const architecture = (info.metadata as { general?: { architecture?: unknown } })?.general?.architecture;
 			if (typeof architecture !== 'string' || architecture === '') throw new Error('not a model: the GGUF file names no architecture');
 			if (!info.fullTensorInfo || info.fullTensorInfo.length === 0) throw new Error('not a model: the GGUF file has no tensors');
@@ -75,6 +80,7 @@ async function readCheckedInfo(file: string): Promise<GgufFileInfo> {
 	if (cached?.stamp === stamp) return cached.info;
 	await checkGgufHeader(file);
 	const info = await readGgufFileInfo(file);
+	assertSaneMetadata(info);
 	if (infos.size >= 256) infos.delete(infos.keys().next().value!);
 	infos.set(file, { stamp, info });
 	return info;

@@ -1,6 +1,8 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BadRequestError } from '../http/errors';
+import { BadRequestError, NotFoundError } from '../http/errors';
+import { realPathInside, realPathInsideSync } from '../library/real-path';
 
 /**
  * Maps a model id (`<owner>/<repo>/<file>.gguf`, the path under the models dir) to its file.
@@ -15,6 +17,10 @@ export function resolveModelFile(modelsDir: string, id: string): string {
 	const root = path.resolve(modelsDir);
 	const file = path.resolve(root, id);
 	if (!file.startsWith(root + path.sep)) throw bad();
+	// A symbolic link out of the models dir is not a model of this library (it is not listed either).
+	if (fsSync.existsSync(file) && !realPathInsideSync(root, file)) {
+		throw new NotFoundError(`The model '${id.slice(0, 200)}' does not exist`, 'model_not_found');
+	}
 	return file;
 }
 
@@ -27,7 +33,7 @@ export async function modelFileExists(modelsDir: string, id: string): Promise<bo
 		return false;
 	}
 	try {
-		return (await fs.stat(file)).isFile();
+		return (await fs.stat(file)).isFile() && (await realPathInside(modelsDir, file)) !== null;
 	} catch {
 		return false;
 	}

@@ -21,6 +21,15 @@ const keepAlive = z
 	.trim()
 	.refine((v) => parseDuration(v) !== null, 'expected a duration such as 30m, 1h, 0 or -1');
 
+/** Another name for a profile, as tools hard-code them (`gpt-4o`, `claude-sonnet-4-5`). */
+const alias = z
+	.string()
+	.trim()
+	.min(1)
+	.max(128)
+	.regex(/^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/, 'aliases are letters, digits and . _ : @ / + -')
+	.refine((a) => !a.toLowerCase().endsWith('.gguf'), 'an alias may not look like a local model id (….gguf)');
+
 /** Every field a profile has on the wire, with the defaults of SPEC §4. */
 export const ProfileFields = z.object({
 	name: z.string().trim().min(1).max(100),
@@ -37,7 +46,8 @@ export const ProfileFields = z.object({
 	max_tokens: z.number().int().min(1).max(1_048_576).default(4096),
 	system_prompt: z.string().max(100_000).default(''),
 	keep_alive: keepAlive.nullable().default(null),
-	pinned: z.boolean().default(false)
+	pinned: z.boolean().default(false),
+	aliases: z.array(alias).max(32).default([])
 });
 
 export const CreateProfile = ProfileFields.strict();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { getDb, schema } from '../db';
 import { ConflictError, NotFoundError } from '../http/errors';
+import { checkNames } from './aliases';
 import type { CreateProfile, ProfileWire, UpdateProfile } from './schemas';
 
 type Row = schema.Profile;
@@ -24,6 +25,7 @@ export function toWire(row: Row): ProfileWire {
 		system_prompt: row.systemPrompt,
 		keep_alive: row.keepAlive,
 		pinned: row.pinned,
+		aliases: row.aliases,
 		created_at: row.createdAt.toISOString(),
 		updated_at: row.updatedAt.toISOString()
 	};
@@ -46,6 +48,7 @@ function toColumns(p: UpdateProfile): Partial<schema.Profile> {
 	if (p.system_prompt !== undefined) c.systemPrompt = p.system_prompt;
 	if (p.keep_alive !== undefined) c.keepAlive = p.keep_alive;
 	if (p.pinned !== undefined) c.pinned = p.pinned;
+	if (p.aliases !== undefined) c.aliases = [...new Set(p.aliases)];
 	return c;
 }
 
@@ -73,6 +76,11 @@ export async function findProfileByName(name: string): Promise<Row | null> {
 	return (await getDb().query.profiles.findFirst({ where: eq(schema.profiles.name, name) })) ?? null;
 }
 
+/** The profile a `/v1` model name means: by its name, else by one of its aliases. */
+export async function findProfileByNameOrAlias(name: string): Promise<Row | null> {
+	return (await findProfileByName(name)) ?? (await listProfiles()).find((p) => p.aliases.includes(name)) ?? null;
+}
+
 export async function getProfile(id: string): Promise<Row> {
 	const row = await findProfile(id);
 	if (!row) throw new NotFoundError(`Profile ${id} not found`, 'profile_not_found');
@@ -81,6 +89,7 @@ export async function getProfile(id: string): Promise<Row> {
 
 export async function createProfile(input: CreateProfile): Promise<Row> {
 	if (await nameTaken(input.name)) throw duplicateName(input.name);
+	checkNames(await listProfiles(), input.name, input.aliases);
 	try {
 		const [row] = await getDb()
 			.insert(schema.profiles)
@@ -94,8 +103,9 @@ export async function createProfile(input: CreateProfile): Promise<Row> {
 }
 
 export async function updateProfile(id: string, patch: UpdateProfile): Promise<Row> {
-	await getProfile(id);
+	const current = await getProfile(id);
 	if (patch.name !== undefined && (await nameTaken(patch.name, id))) throw duplicateName(patch.name);
+	checkNames(await listProfiles(), patch.name ?? current.name, patch.aliases ?? current.aliases, id);
 	try {
 		const [row] = await getDb()
 			.update(schema.profiles)
@@ -124,5 +134,6 @@ export async function duplicateProfile(id: string, newName?: string): Promise<Ro
 		for (let n = 2; await nameTaken(name); n++) name = `${source.name} (copy ${n})`;
 	}
 	const { id: _id, created_at: _c, updated_at: _u, ...fields } = source;
-	return createProfile({ ...fields, name });
+	// Aliases name one profile each: the copy starts without them.
+	return createProfile({ ...fields, name, aliases: [] });
 }

@@ -15,7 +15,15 @@ export async function responses(ctx: V1Context): Promise<Response> {
 	const target = await inference.resolveTarget(req.model, ctx.caller);
 	const prepared = await inference.prepareChat(chatReq, target.profile?.systemPrompt ?? '');
 	const lease = await inference.leaseFor(target, ctx.signal, inference.chatPromptTokens(prepared));
-	const sampling = inference.samplingFor(chatReq, target, lease.context.contextSize);
+	let sampling: inference.Sampling;
+	try {
+		sampling = inference.samplingFor(chatReq, target, lease.context.contextSize);
+		// A prompt over the context is a 400 before anything is generated or streamed.
+		await inference.checkPromptFits(lease, prepared);
+	} catch (err) {
+		lease.release();
+		throw err;
+	}
 	const base = responseBase(req, `resp_${ctx.requestId}`, sampling);
 	const finished = (result: inference.ChatResult) => {
 		ctx.meter.promptTokens = result.promptTokens;
@@ -57,11 +65,14 @@ export async function responses(ctx: V1Context): Promise<Response> {
 					onReasoning: (text) => {
 						ctx.firstToken();
 						events!.reasoning(text);
+					},
+					onToolCall: (delta) => {
+						ctx.firstToken();
+						events!.toolCall(delta);
 					}
 				});
 				const usage = finished(result);
 				if (ctx.signal.aborted) return;
-				for (const call of result.toolCalls) events.functionCall(call);
 				events.end(result.finishReason === 'length', usage);
 			} finally {
 				lease.release();

@@ -1,7 +1,9 @@
-import type { OpenAiToolCall, Send } from '../inference';
+import type { Send, ToolCallDelta } from '../inference';
 import { functionCallItem, itemId, messageItem, outputText, reasoningItem, responseObject, type OutputItem, type ResponseBase, type usageOf } from './objects';
 
-type Open = { kind: 'reasoning' | 'message'; id: string; index: number; text: string };
+type Open =
+	| { kind: 'reasoning' | 'message'; id: string; index: number; text: string }
+	| { kind: 'function_call'; id: string; index: number; text: string; callId: string; name: string };
 
 /**
  * The Responses API's streaming events for one response, each with its `sequence_number`:
@@ -31,7 +33,7 @@ export class ResponseEvents {
 		this.event('response.in_progress', { response });
 	}
 
-	#item(kind: Open['kind']): Open {
+	#item(kind: 'reasoning' | 'message'): Open {
 		if (this.#open?.kind === kind) return this.#open;
 		this.#close();
 		const open: Open = { kind, id: itemId(kind === 'reasoning' ? 'rs' : 'msg'), index: this.#output.length, text: '' };
@@ -44,6 +46,9 @@ export class ResponseEvents {
 	}
 
 	#itemOf(open: Open, text: string | null, status: 'in_progress' | 'completed' | 'incomplete') {
+		if (open.kind === 'function_call') {
+			return functionCallItem(open.id, { id: open.callId, type: 'function', function: { name: open.name, arguments: text ?? '' } }, status);
+		}
 		return open.kind === 'reasoning' ? reasoningItem(open.id, text, status) : messageItem(open.id, text, status);
 	}
 
@@ -52,14 +57,16 @@ export class ResponseEvents {
 		if (!open) return;
 		this.#open = null;
 		const where = { item_id: open.id, output_index: open.index, content_index: 0 };
-		if (open.kind === 'reasoning') {
+		if (open.kind === 'function_call') {
+			this.event('response.function_call_arguments.done', { item_id: open.id, output_index: open.index, name: open.name, arguments: open.text });
+		} else if (open.kind === 'reasoning') {
 			this.event('response.reasoning_text.done', { ...where, text: open.text });
 			this.event('response.content_part.done', { ...where, part: { type: 'reasoning_text', text: open.text } });
 		} else {
 			this.event('response.output_text.done', { ...where, text: open.text, logprobs: [] });
 			this.event('response.content_part.done', { ...where, part: outputText(open.text) });
 		}
-		const item = this.#itemOf(open, open.text, open.kind === 'reasoning' ? 'completed' : status);
+		const item = this.#itemOf(open, open.text, open.kind === 'message' ? status : 'completed');
 		this.#output[open.index] = item;
 		this.event('response.output_item.done', { output_index: open.index, item });
 	}
@@ -76,18 +83,19 @@ export class ResponseEvents {
 		this.event('response.output_text.delta', { item_id: open.id, output_index: open.index, content_index: 0, delta, logprobs: [] });
 	}
 
-	functionCall(call: OpenAiToolCall) {
-		this.#close();
-		const id = itemId('fc');
-		const index = this.#output.length;
-		this.#output.push(functionCallItem(id, call, 'in_progress', ''));
-		this.event('response.output_item.added', { output_index: index, item: functionCallItem(id, call, 'in_progress', '') });
-		const args = call.function.arguments;
-		this.event('response.function_call_arguments.delta', { item_id: id, output_index: index, delta: args });
-		this.event('response.function_call_arguments.done', { item_id: id, output_index: index, name: call.function.name, arguments: args });
-		const item = functionCallItem(id, call, 'completed');
-		this.#output[index] = item;
-		this.event('response.output_item.done', { output_index: index, item });
+	/** A function call as it is generated: its item opens with the name, its arguments stream as JSON text. */
+	toolCall(delta: ToolCallDelta) {
+		if (delta.type === 'start') {
+			this.#close();
+			const open: Open = { kind: 'function_call', id: itemId('fc'), index: this.#output.length, text: '', callId: delta.id, name: delta.name };
+			this.#open = open;
+			const item = this.#itemOf(open, '', 'in_progress');
+			this.#output.push(item);
+			this.event('response.output_item.added', { output_index: open.index, item });
+		} else if (this.#open?.kind === 'function_call' && delta.text) {
+			this.#open.text += delta.text;
+			this.event('response.function_call_arguments.delta', { item_id: this.#open.id, output_index: this.#open.index, delta: delta.text });
+		}
 	}
 
 	end(incomplete: boolean, usage: ReturnType<typeof usageOf>) {

@@ -55,6 +55,7 @@ export function toChatRequest(req: ResponsesRequest): ChatCompletionRequest {
 		messages,
 		tools,
 		tool_choice: typeof choice === 'object' && choice ? { type: 'function', function: { name: choice.name } } : choice,
+		parallel_tool_calls: req.parallel_tool_calls ?? undefined,
 		response_format: responseFormatOf(req),
 		max_tokens: req.max_output_tokens,
 		temperature: req.temperature,

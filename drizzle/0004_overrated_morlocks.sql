@@ -1,0 +1,1 @@
+ALTER TABLE `profiles` ADD `aliases` text DEFAULT '[]' NOT NULL;
