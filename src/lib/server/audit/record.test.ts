@@ -90,10 +90,11 @@ describe('AuditRecorder', () => {
 		expect(store.batches.flat().map((r) => r.requestId)).toEqual(['req-1', 'req-2']);
 	});
 
-	it('keeps going after a failed write and bounds its queue', async () => {
+	it('keeps the rows of a failed write, in order, writes them once the database accepts writes, and bounds its queue', async () => {
 		let calls = 0;
 		const recorder = new AuditRecorder({
 			maxQueued: 3,
+			retryMs: 5,
 			write: async (rows) => {
 				if (calls++ === 0) throw new Error('disk full');
 				return rows.map((r, i) => ({ ...r, id: i }) as schema.AuditLog);
@@ -103,9 +104,12 @@ describe('AuditRecorder', () => {
 		recorder.onWritten((rows) => written.push(...rows.map((r) => r.requestId)));
 		for (let i = 0; i < 5; i++) recorder.record(input(i));
 		expect(recorder.dropped).toBe(2);
-		await recorder.flush();
+		await recorder.flush(); // fails once: the rows stay queued
+		expect(recorder.backlog()).toMatchObject({ behind: true, queued: 3, dropped: 2, error: 'Error: disk full' });
 		recorder.record(input(9));
+		expect(recorder.dropped).toBe(3); // still bounded
 		await recorder.flush();
-		expect(written).toEqual(['req-9']);
+		expect(written).toEqual(['req-0', 'req-1', 'req-2']);
+		expect(recorder.backlog()).toMatchObject({ behind: false, queued: 0, since: null });
 	});
 });

@@ -63,7 +63,12 @@ export type RecorderOptions = {
 	maxQueued?: number;
 	/** Writes one batch and returns the stored rows (with ids). Defaults to `insertAuditRows`. */
 	write?: (rows: schema.NewAuditLog[]) => Promise<schema.AuditLog[]>;
+	/** Wait before trying again after a failed write (the database refuses writes). Defaults to 1 s. */
+	retryMs?: number;
 };
+
+/** Where the audit stands against the database (`/api/servers/health`). */
+export type AuditBacklog = { behind: boolean; queued: number; dropped: number; since: string | null; error: string | null };
 
 
 /**
@@ -71,12 +76,22 @@ export type RecorderOptions = {
  * `record()` only pushes to an array. One writer loop drains the queue (invariant: at most one write
  * in flight, so rows are committed in the order they were recorded). `flush()` resolves once every row
  * recorded before the call is committed (used on shutdown so no row is lost).
+ *
+ * While the database refuses writes (full disk, read-only file, lock held elsewhere) a failed batch
+ * goes back to the head of the queue and is tried again every `retryMs`: the rows stay in memory, in
+ * order, up to `maxQueued`, and are written once the database accepts writes again. The audit is then
+ * "behind" (`backlog()`, logged once when it falls behind and once when it catches up). What is lost
+ * on a SIGKILL: the rows still queued, normally those of the last `flushDelayMs` (10 ms), and during an
+ * outage everything not yet written.
  */
 export class AuditRecorder {
 	#queue: schema.NewAuditLog[] = [];
 	#timer: NodeJS.Timeout | null = null;
 	#writing: Promise<void> | null = null;
 	#dropped = 0;
+	#failingSince: Date | null = null;
+	#lastError: string | null = null;
+	readonly #retryMs: number;
 	readonly #listeners = new Set<(rows: schema.AuditLog[]) => void>();
 	readonly #delay: number;
 	readonly #batchSize: number;
@@ -88,6 +103,17 @@ export class AuditRecorder {
 		this.#batchSize = options.batchSize ?? 500;
 		this.#maxQueued = options.maxQueued ?? 100_000;
 		this.#write = options.write ?? insertAuditRows;
+		this.#retryMs = options.retryMs ?? 1000;
+	}
+
+	backlog(): AuditBacklog {
+		return {
+			behind: this.#failingSince !== null,
+			queued: this.#queue.length,
+			dropped: this.#dropped,
+			since: this.#failingSince?.toISOString() ?? null,
+			error: this.#lastError
+		};
 	}
 
 	record(input: AuditRecordInput): void {
@@ -100,8 +126,8 @@ export class AuditRecorder {
 		if (!this.#writing) this.#schedule();
 	}
 
-	#schedule(): void {
-		this.#timer ??= setTimeout(() => void this.flush(), this.#delay);
+	#schedule(delay = this.#failingSince ? this.#retryMs : this.#delay): void {
+		this.#timer ??= setTimeout(() => void this.flush(), delay);
 	}
 
 	/** Rows waiting to be written. */
@@ -119,29 +145,54 @@ export class AuditRecorder {
 		return () => this.#listeners.delete(listener);
 	}
 
-	/** Writes everything queued; resolves when the queue is empty and no write is in flight. */
+	/**
+	 * Writes everything queued; resolves when the queue is empty and no write is in flight, or, while
+	 * the database refuses writes, after one failed try (the rows stay queued and are retried).
+	 */
 	async flush(): Promise<void> {
 		if (this.#timer) clearTimeout(this.#timer);
 		this.#timer = null;
 		while (this.#writing || this.#queue.length > 0) {
-			this.#writing ??= this.#drain().finally(() => {
-				this.#writing = null;
-				// A row recorded in the same tick as the drain ended still gets written.
-				if (this.#queue.length > 0) this.#schedule();
-			});
+			let failed = false;
+			this.#writing ??= this.#drain()
+				.then((ok) => void (failed = !ok))
+				.finally(() => {
+					this.#writing = null;
+					// A row recorded in the same tick as the drain ended still gets written; after a
+					// failure, the next try waits `retryMs`.
+					if (this.#queue.length > 0) this.#schedule();
+				});
 			await this.#writing;
+			if (failed) return;
 		}
 	}
 
-	async #drain(): Promise<void> {
+	/** Writes batches until the queue is empty (true) or a write fails (false: the batch is queued again). */
+	async #drain(): Promise<boolean> {
 		while (this.#queue.length > 0) {
 			const batch = this.#queue.splice(0, this.#batchSize);
 			let rows: schema.AuditLog[];
 			try {
 				rows = await this.#write(batch);
 			} catch (err) {
-				log.error('audit write failed', { rows: batch.length, error: String(err) });
-				continue;
+				this.#queue.unshift(...batch);
+				this.#lastError = String(err).slice(0, 300);
+				if (!this.#failingSince) {
+					this.#failingSince = new Date();
+					log.error('audit behind: the database refuses writes; rows are kept and written when it accepts them again', {
+						queued: this.#queue.length,
+						error: this.#lastError
+					});
+				}
+				return false;
+			}
+			if (this.#failingSince) {
+				log.info('audit caught up: the database accepts writes again', {
+					behind_ms: Date.now() - this.#failingSince.getTime(),
+					queued: this.#queue.length
+				});
+				this.#failingSince = null;
+				this.#lastError = null;
 			}
 			for (const listener of this.#listeners) {
 				try {
@@ -151,6 +202,7 @@ export class AuditRecorder {
 				}
 			}
 		}
+		return true;
 	}
 }
 

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { getAuditRecorder } from '../audit';
 import { getConfig } from '../config';
 import type { schema } from '../db';
 import { ConflictError, ForbiddenError } from '../http/errors';
@@ -141,8 +142,10 @@ export async function poolHealth() {
 	const system = await memoryInfo();
 	let llamaOk = true;
 	await getLlamaInstance().catch(() => (llamaOk = false));
+	const audit = getAuditRecorder().backlog();
 	return {
-		status: !llamaOk ? 'unhealthy' : status.failures.length > 0 ? 'degraded' : 'healthy',
+		status: !llamaOk ? 'unhealthy' : status.failures.length > 0 || audit.behind ? 'degraded' : 'healthy',
+		audit,
 		loaded_model_count: status.models.filter((m) => m.state === 'ready').length,
 		memory_used_gb: gb(status.usedBytes),
 		memory_available_gb: Math.min(system.available_gb, gb(Math.max(0, status.limits.memoryLimitBytes - status.usedBytes))),
