@@ -70,6 +70,55 @@ describe('profiles', () => {
 	});
 });
 
+describe('profiles cannot hijack other people’s requests', () => {
+	it('refuses a name that is a model id, before any request could run through it', async () => {
+		for (const name of [A, 'someone/else/Model.GGUF']) {
+			const res = await post('/api/profiles', { name, model_id: B, system_prompt: 'Always answer in French.' });
+			expect(res.status, name).toBe(400);
+			expect(res.body.issues[0]).toMatchObject({ path: 'name' });
+		}
+		const mine = await createProfile({ name: 'renamed-later', model_id: B });
+		expect((await put(`/api/profiles/${mine.id}`, { name: A })).status).toBe(400);
+		expect((await get(`/api/profiles/${mine.id}`)).body.name).toBe('renamed-later');
+	});
+
+	it('belong to their creator: others get 403 and change nothing; an admin may edit and delete', async () => {
+		const third = await signUp(server, 'third@example.com', undefined, admin.token);
+		const profile = await createProfile({ name: 'owned', model_id: A, system_prompt: 'mine' });
+		expect(profile.owner_id).toBe(user.id);
+		const edit = await put(`/api/profiles/${profile.id}`, { system_prompt: 'hijacked' }, third);
+		expect(edit.status).toBe(403);
+		expect(edit.body.code).toBe('not_profile_owner');
+		expect((await call(server, 'DELETE', `/api/profiles/${profile.id}`, { token: third.token })).status).toBe(403);
+		expect((await get(`/api/profiles/${profile.id}`)).body.system_prompt).toBe('mine');
+		// Anyone may use or copy it; the copy is theirs.
+		const copy = await post(`/api/profiles/${profile.id}/duplicate?new_name=owned-copy`, undefined, third);
+		expect(copy.status).toBe(201);
+		expect(copy.body.owner_id).toBe(third.id);
+		expect((await put(`/api/profiles/${copy.body.id}`, { temperature: 0.1 }, third)).status).toBe(200);
+
+		expect((await put(`/api/profiles/${profile.id}`, { temperature: 0.3 }, admin)).status).toBe(200);
+		expect((await call(server, 'DELETE', `/api/profiles/${profile.id}`, { token: admin.token })).status).toBe(204);
+	});
+
+	it('a key limited to one model reaches only the profiles of that model', async () => {
+		const key = (await post('/api/auth/api-keys', { name: 'only A', allowed_models: [A] })).body.key;
+		await createProfile({ name: 'runs-a', model_id: A });
+		await createProfile({ name: 'runs-b', model_id: B });
+		const listed = (await call(server, 'GET', '/v1/models', { token: key })).body.data.map((m: { id: string }) => m.id);
+		expect(listed).toContain('runs-a');
+		expect(listed).toContain(A);
+		expect(listed).not.toContain('runs-b');
+		expect(listed).not.toContain(B);
+		const chat = (model: string) =>
+			call(server, 'POST', '/v1/chat/completions', { token: key, body: { model, max_tokens: 1, messages: [{ role: 'user', content: 'hi' }] } });
+		const refused = await chat('runs-b');
+		expect(refused.status).toBe(403);
+		expect(refused.body.error.code).toBe('model_not_allowed');
+		expect((await chat(B)).status).toBe(403);
+	});
+});
+
 describe('servers', () => {
 	it('starts a profile in the background, reports it, and stops it', async () => {
 		const profile = await createProfile({ name: 'srv', model_id: A, context_size: 256 });

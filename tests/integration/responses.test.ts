@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { createOpenAI } from '@ai-sdk/openai';
-import { generateText, streamText } from 'ai';
+import { generateText, jsonSchema, streamText, tool } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../fixtures/gguf.js';
@@ -187,5 +187,31 @@ describe("the Vercel AI SDK's default openai(model), which speaks Responses", ()
 		for await (const delta of streamed.textStream) text += delta;
 		expect(text.length).toBeGreaterThan(0);
 		expect((await streamed.usage).outputTokens).toBe(5);
+	});
+
+	it('calls a tool the request forces, with arguments that follow its schema', async () => {
+		const openai = createOpenAI({ baseURL: `${server.url}/v1`, apiKey: admin.token });
+		const result = await generateText({
+			model: openai('tiny-agent'),
+			prompt: 'Weather in Paris?',
+			maxOutputTokens: 400,
+			maxRetries: 0,
+			toolChoice: { type: 'tool', toolName: 'get_weather' },
+			tools: {
+				get_weather: tool({
+					description: 'Weather of a city',
+					inputSchema: jsonSchema<{ city: string }>({
+						type: 'object',
+						properties: { city: { type: 'string', maxLength: 8 } },
+						required: ['city'],
+						additionalProperties: false
+					})
+				})
+			}
+		});
+		expect(result.finishReason).toBe('tool-calls');
+		expect(result.toolCalls).toHaveLength(1);
+		expect(result.toolCalls[0].toolName).toBe('get_weather');
+		expect(typeof (result.toolCalls[0].input as { city: unknown }).city).toBe('string');
 	});
 });

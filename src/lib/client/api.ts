@@ -1,3 +1,5 @@
+import { reachability } from './reachability.svelte';
+
 /** Same-origin calls to the app's own `/api` (the session cookie is sent by the browser). */
 export class ApiError extends Error {
 	constructor(
@@ -17,11 +19,20 @@ export async function apiFetch<T = unknown>(
 	options: { method?: string; body?: unknown; fetch?: typeof fetch } = {}
 ): Promise<T> {
 	const doFetch = options.fetch ?? fetch;
-	const response = await doFetch(path, {
-		method: options.method ?? 'GET',
-		headers: options.body !== undefined ? { 'content-type': 'application/json' } : {},
-		body: options.body !== undefined ? JSON.stringify(options.body) : undefined
-	});
+	let response: Response;
+	try {
+		response = await doFetch(path, {
+			method: options.method ?? 'GET',
+			headers: options.body !== undefined ? { 'content-type': 'application/json' } : {},
+			body: options.body !== undefined ? JSON.stringify(options.body) : undefined
+		});
+	} catch (err) {
+		if (err instanceof DOMException && err.name === 'AbortError') throw err;
+		// No answer at all: the layout shows one "server unreachable" state for every page.
+		reachability.markDown();
+		throw new ApiError(0, 'The server could not be reached.', 'unreachable');
+	}
+	reachability.markUp();
 	if (response.status === 204) return undefined as T;
 	const data = await response.json().catch(() => null);
 	if (!response.ok) {

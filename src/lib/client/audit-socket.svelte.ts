@@ -3,6 +3,7 @@ import {
 	type AuditLogEntry,
 	type AuditSocketMessage
 } from '$lib/types/audit';
+import { reachability } from './reachability.svelte';
 
 export type SocketStatus = 'connecting' | 'live' | 'offline' | 'unauthorized';
 
@@ -22,6 +23,7 @@ export class AuditSocket {
 	#timer: ReturnType<typeof setTimeout> | null = null;
 	#delay = FIRST_RETRY_MS;
 	#stopped = false;
+	#stopRecover: (() => void) | null = null;
 
 	constructor(
 		private readonly onLog: (row: AuditLogEntry) => void,
@@ -30,11 +32,20 @@ export class AuditSocket {
 
 	start(): void {
 		this.#stopped = false;
+		// The server answers again: reconnect now rather than at the end of a long back-off.
+		this.#stopRecover ??= reachability.onRecover(() => {
+			if (this.#stopped || this.status !== 'offline') return;
+			if (this.#timer) clearTimeout(this.#timer);
+			this.#delay = FIRST_RETRY_MS;
+			this.#connect();
+		});
 		this.#connect();
 	}
 
 	stop(): void {
 		this.#stopped = true;
+		this.#stopRecover?.();
+		this.#stopRecover = null;
 		if (this.#timer) clearTimeout(this.#timer);
 		this.#ws?.close(1000);
 		this.#ws = null;
@@ -75,6 +86,8 @@ export class AuditSocket {
 
 	#retry(): void {
 		this.status = 'offline';
+		// Is the server gone, or only this socket? An outage starts the one probe that notices its end.
+		void reachability.check();
 		const wait = Math.round(this.#delay * (0.75 + Math.random() * 0.5));
 		this.#delay = Math.min(this.#delay * 2, MAX_RETRY_MS);
 		this.retryIn = Math.ceil(wait / 1000);

@@ -18,7 +18,7 @@ export function getLlamaInstance(): Promise<Llama> {
 			logLevel: LlamaLogLevel.error,
 			progressLogs: false
 		}).then((llama) => {
-			log.info('llama.cpp ready', { gpu: llama.gpu || 'cpu', ms: Date.now() - started });
+			log.info('llama.cpp ready', { gpu: llama.gpu || 'cpu', build: llama.buildType, ms: Date.now() - started });
 			return llama;
 		});
 		promise.catch((err) => log.error('llama.cpp failed to start', { error: String(err) }));

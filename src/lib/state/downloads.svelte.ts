@@ -4,6 +4,7 @@
  * only watches: closing it never changes the download. `EventSource` reconnects by itself when a
  * stream ends, so it is closed explicitly on a terminal status.
  */
+import { isUnreachable, reachability } from '$lib/client/reachability.svelte';
 import { ApiError } from '$lib/client/api';
 import {
 	TERMINAL,
@@ -49,7 +50,7 @@ export class DownloadsState {
 			}
 			this.error = '';
 		} catch (err) {
-			this.error = `Could not load the active downloads: ${describe(err)}`;
+			this.error = isUnreachable(err) ? '' : `Could not load the active downloads: ${describe(err)}`;
 		}
 	}
 
@@ -110,6 +111,7 @@ export class DownloadsState {
 		source.onerror = () => {
 			// CONNECTING: the browser retries by itself. CLOSED: refused (e.g. 401/404), it will not.
 			const closed = source.readyState === EventSource.CLOSED;
+			if (!closed) void reachability.check();
 			this.#find(tile.id, (t) => {
 				t.live = false;
 				t.message = closed ? 'Live progress is unavailable; reload the page to try again.' : 'Connection lost, reconnecting…';

@@ -1,5 +1,6 @@
 /** The local model library of the `/models` page (complete GGUF files under the models dir). */
 import { ApiError } from '$lib/client/api';
+import { isUnreachable } from '$lib/client/reachability.svelte';
 import { deleteLocalModel, listLocalModels, type LocalModel } from '$lib/client/models';
 
 const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -17,7 +18,8 @@ export class LibraryState {
 			this.models = await listLocalModels();
 			this.error = '';
 		} catch (err) {
-			this.error = `Could not load the local models: ${describe(err)}`;
+			// An outage is shown once, by the layout; the page reloads when the server answers again.
+			this.error = isUnreachable(err) ? '' : `Could not load the local models: ${describe(err)}`;
 		} finally {
 			this.loaded = true;
 		}

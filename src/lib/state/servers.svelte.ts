@@ -5,6 +5,7 @@
  * figures from `/api/servers/models`.
  */
 import { ApiError, apiFetch } from '$lib/client/api';
+import { isUnreachable, reachability } from '$lib/client/reachability.svelte';
 import {
 	errorText,
 	type EmbeddedStatus,
@@ -102,17 +103,23 @@ export class ServersState {
 			}
 		};
 		document.addEventListener('visibilitychange', onVisibility);
+		// Back from an outage: read everything at once instead of waiting for the next tick.
+		const stopRecover = reachability.onRecover(() => this.refresh(true));
 		this.refresh(true);
 		if (document.visibilityState === 'visible') this.#schedule();
 		return () => {
 			document.removeEventListener('visibilitychange', onVisibility);
+			stopRecover();
 			this.#unschedule();
 		};
 	}
 
 	#schedule() {
 		this.#timer ??= setInterval(() => this.refresh(), this.intervalMs);
-		this.#clock ??= setInterval(() => (this.now = Date.now()), 1000);
+		// Countdowns stand still while the server is unreachable: what they count down is unknown.
+		this.#clock ??= setInterval(() => {
+			if (reachability.reachable) this.now = Date.now();
+		}, 1000);
 	}
 
 	#unschedule() {
@@ -122,7 +129,8 @@ export class ServersState {
 	}
 
 	async refresh(withProfiles = false): Promise<void> {
-		if (this.#inFlight) return;
+		// While the server is unreachable one probe replaces the polling (see reachability).
+		if (this.#inFlight || (!reachability.reachable && this.loaded)) return;
 		this.#inFlight = true;
 		this.#tick++;
 		try {
@@ -141,11 +149,13 @@ export class ServersState {
 			await this.#settlePending();
 			this.error = '';
 		} catch (err) {
-			this.error = err instanceof ApiError && err.status === 401 ? 'Your session has ended. Sign in again.' : `Could not refresh: ${errorText(err)}`;
+			// An outage is shown once, by the layout; the page keeps its last state until then.
+			if (isUnreachable(err)) this.error = '';
+			else this.error = err instanceof ApiError && err.status === 401 ? 'Your session has ended. Sign in again.' : `Could not refresh: ${errorText(err)}`;
 		} finally {
 			this.#inFlight = false;
 			this.loaded = true;
-			this.now = Date.now();
+			if (reachability.reachable) this.now = Date.now();
 		}
 	}
 

@@ -92,6 +92,8 @@ export type Download = typeof downloads.$inferSelect;
 export const profiles = sqliteTable('profiles', {
 	id: text().primaryKey(),
 	name: text().notNull().unique(),
+	/** Who created it (edits and deletes it; admins may too). Null for profiles older than owners. */
+	ownerId: text().references(() => users.id, { onDelete: 'set null' }),
 	description: text().notNull().default(''),
 	modelId: text().notNull(),
 	contextSize: integer().notNull().default(4096),

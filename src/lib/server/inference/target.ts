@@ -26,11 +26,15 @@ function allowed(caller: Caller, names: (string | undefined)[]): boolean {
 	return names.some((n) => n !== undefined && caller.allowedModels!.includes(n));
 }
 
-/** Resolves the `model` field: a profile name first, else a local model id. Unknown → 404. */
+/**
+ * Resolves the `model` field: a profile name first, else a local model id. Unknown → 404. A name
+ * ending in .gguf is always a model id (profiles may not be named so, not even older ones), so a key
+ * limited to some model ids reaches only the profiles that run one of them (or that it names).
+ */
 export async function resolveTarget(name: string, caller: Caller): Promise<Target> {
-	const profile = await profiles.findProfileByNameOrAlias(name);
+	const profile = name.toLowerCase().endsWith('.gguf') ? null : await profiles.findProfileByNameOrAlias(name);
 	if (profile) {
-		if (!allowed(caller, [name, ...namesOf(profile)])) throw notAllowed(name);
+		if (!allowed(caller, namesOf(profile))) throw notAllowed(name);
 		const { preload } = await readPoolSettings({ ramOnly: true });
 		return { name, modelId: profile.modelId, profile, load: loadOptionsFor(profile, preload) };
 	}
@@ -52,7 +56,7 @@ function notAllowed(name: string) {
 export async function listModelObjects(caller: Caller): Promise<ModelObject[]> {
 	const out: ModelObject[] = [];
 	for (const p of await profiles.listProfiles()) {
-		if (!allowed(caller, namesOf(p))) continue;
+		if (!allowed(caller, namesOf(p)) || p.name.toLowerCase().endsWith('.gguf')) continue;
 		const created = Math.floor(p.createdAt.getTime() / 1000);
 		out.push({ id: p.name, object: 'model', created, owned_by: 'profile' });
 		for (const alias of p.aliases) out.push({ id: alias, object: 'model', created, owned_by: 'profile' });

@@ -34,7 +34,8 @@ function createStateMetrics() {
 	});
 	const perModel = (name: string, help: string, pick: (m: PoolStatus['models'][number]) => number) =>
 		poolGauge(name, help, ['model'], (g, s) => {
-			for (const m of s.models) g.set({ model: m.id }, pick(m));
+			// A model may have several pool entries (one per set of reload options): their figures add up.
+			for (const m of s.models) g.inc({ model: m.id }, pick(m));
 		});
 	perModel('llm_manager_model_active_requests', 'Requests generating on a loaded model.', (m) => m.active);
 	perModel('llm_manager_model_queued_requests', 'Requests waiting for a free sequence of a loaded model (queue depth).', (m) => m.queued);

@@ -32,7 +32,13 @@ const alias = z
 
 /** Every field a profile has on the wire, with the defaults of SPEC §4. */
 export const ProfileFields = z.object({
-	name: z.string().trim().min(1).max(100),
+	// Every model id ends in .gguf: a profile named like one would take over every request for it.
+	name: z
+		.string()
+		.trim()
+		.min(1)
+		.max(100)
+		.refine((n) => !n.toLowerCase().endsWith('.gguf'), 'may not be a model id (a name ending in .gguf)'),
 	description: z.string().max(2000).default(''),
 	model_id: modelId,
 	context_size: z.number().int().min(64).max(1_048_576).default(4096),
@@ -65,4 +71,4 @@ function unwrapDefault(schema: z.ZodType): z.ZodType {
 	return schema instanceof z.ZodDefault ? (schema.def.innerType as z.ZodType) : schema;
 }
 
-export type ProfileWire = CreateProfile & { id: string; created_at: string; updated_at: string };
+export type ProfileWire = CreateProfile & { id: string; owner_id: string | null; created_at: string; updated_at: string };

@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq } from 'drizzle-orm';
 import { getDb, schema } from '../db';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
 import { checkNames } from './aliases';
 import type { CreateProfile, ProfileWire, UpdateProfile } from './schemas';
 
 type Row = schema.Profile;
+/** Who asks for a change: the creator of a profile, or an admin, may change it. */
+export type ProfileActor = { id: string; isAdmin: boolean };
+
+function assertMayChange(row: Row, actor: ProfileActor): void {
+	if (actor.isAdmin || (row.ownerId !== null && row.ownerId === actor.id)) return;
+	throw new ForbiddenError('Only the creator of this profile or an admin may change it', 'not_profile_owner');
+}
 
 export function toWire(row: Row): ProfileWire {
 	return {
 		id: row.id,
 		name: row.name,
+		owner_id: row.ownerId,
 		description: row.description,
 		model_id: row.modelId,
 		context_size: row.contextSize,
@@ -87,13 +95,13 @@ export async function getProfile(id: string): Promise<Row> {
 	return row;
 }
 
-export async function createProfile(input: CreateProfile): Promise<Row> {
+export async function createProfile(input: CreateProfile, ownerId: string): Promise<Row> {
 	if (await nameTaken(input.name)) throw duplicateName(input.name);
 	checkNames(await listProfiles(), input.name, input.aliases);
 	try {
 		const [row] = await getDb()
 			.insert(schema.profiles)
-			.values({ ...(toColumns(input) as schema.Profile), id: randomUUID() })
+			.values({ ...(toColumns(input) as schema.Profile), id: randomUUID(), ownerId })
 			.returning();
 		return row;
 	} catch (err) {
@@ -102,8 +110,9 @@ export async function createProfile(input: CreateProfile): Promise<Row> {
 	}
 }
 
-export async function updateProfile(id: string, patch: UpdateProfile): Promise<Row> {
+export async function updateProfile(id: string, patch: UpdateProfile, actor: ProfileActor): Promise<Row> {
 	const current = await getProfile(id);
+	assertMayChange(current, actor);
 	if (patch.name !== undefined && (await nameTaken(patch.name, id))) throw duplicateName(patch.name);
 	checkNames(await listProfiles(), patch.name ?? current.name, patch.aliases ?? current.aliases, id);
 	try {
@@ -120,20 +129,24 @@ export async function updateProfile(id: string, patch: UpdateProfile): Promise<R
 	}
 }
 
-export async function deleteProfile(id: string): Promise<void> {
+export async function deleteProfile(id: string, actor: ProfileActor): Promise<void> {
+	assertMayChange(await getProfile(id), actor);
 	const deleted = await getDb().delete(schema.profiles).where(eq(schema.profiles.id, id)).returning();
 	if (deleted.length === 0) throw new NotFoundError(`Profile ${id} not found`, 'profile_not_found');
 }
 
-/** A copy under `newName`, or "<name> (copy)", "<name> (copy 2)", … when none is given. */
-export async function duplicateProfile(id: string, newName?: string): Promise<Row> {
+/**
+ * A copy under `newName`, or "<name> (copy)", "<name> (copy 2)", … when none is given; the copy
+ * belongs to whoever made it.
+ */
+export async function duplicateProfile(id: string, ownerId: string, newName?: string): Promise<Row> {
 	const source = toWire(await getProfile(id));
 	let name = newName;
 	if (!name) {
 		name = `${source.name} (copy)`;
 		for (let n = 2; await nameTaken(name); n++) name = `${source.name} (copy ${n})`;
 	}
-	const { id: _id, created_at: _c, updated_at: _u, ...fields } = source;
+	const { id: _id, owner_id: _o, created_at: _c, updated_at: _u, ...fields } = source;
 	// Aliases name one profile each: the copy starts without them.
-	return createProfile({ ...fields, name, aliases: [] });
+	return createProfile({ ...fields, name, aliases: [] }, ownerId);
 }

@@ -9,7 +9,7 @@ export const GET = api(async ({ locals }) => {
 });
 
 export const POST = api(async ({ locals, request }) => {
-	auth.requireUser(locals);
+	const { user } = auth.requireUser(locals);
 	const body = await readJson(request, profiles.CreateProfile, 256 * 1024);
-	return created(profiles.toWire(await profiles.createProfile(body)));
+	return created(profiles.toWire(await profiles.createProfile(body, user.id)));
 });

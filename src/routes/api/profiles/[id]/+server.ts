@@ -11,14 +11,14 @@ export const GET: RequestHandler = api(async ({ locals, params }) => {
 });
 
 export const PUT: RequestHandler = api(async ({ locals, params, request }) => {
-	auth.requireUser(locals);
+	const { user } = auth.requireUser(locals);
 	const body = await readJson(request, profiles.UpdateProfile, 256 * 1024);
-	return profiles.toWire(await profiles.updateProfile(params.id, body));
+	return profiles.toWire(await profiles.updateProfile(params.id, body, user));
 });
 
 export const DELETE: RequestHandler = api(async ({ locals, params }) => {
-	auth.requireUser(locals);
-	await profiles.deleteProfile(params.id);
+	const { user } = auth.requireUser(locals);
+	await profiles.deleteProfile(params.id, user);
 	await pool.forgetProfile(params.id);
 	return noContent();
 });

@@ -5,7 +5,7 @@ import * as profiles from '$lib/server/profiles';
 import type { RequestHandler } from './$types';
 
 export const POST: RequestHandler = api(async ({ locals, params, url }) => {
-	auth.requireUser(locals);
+	const { user } = auth.requireUser(locals);
 	const { new_name } = readQuery(url, profiles.DuplicateQuery);
-	return created(profiles.toWire(await profiles.duplicateProfile(params.id, new_name)));
+	return created(profiles.toWire(await profiles.duplicateProfile(params.id, user.id, new_name)));
 });

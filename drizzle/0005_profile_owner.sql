@@ -1,0 +1,1 @@
+ALTER TABLE `profiles` ADD `owner_id` text REFERENCES users(id) ON DELETE SET NULL;
