@@ -4,13 +4,12 @@
  * is lost or stuck.
  */
 import crypto from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createClient } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillDatabaseDisk, fillUp, mountTmpfs, unmount } from '../helpers/faults';
 import { isDone, sha256, sleep, startHub, startWithHub, waitForStatus, type FakeHub } from '../helpers/models';
-import { call, signUp, tempDir, until, type SignedIn, type TestServer } from '../helpers/server';
+import { call, signUp, until, type SignedIn, type TestServer } from '../helpers/server';
 
 const MIB = 1024 * 1024;
 const zeros = (n: number) => crypto.createHash('sha256').update(Buffer.alloc(n)).digest('hex');
@@ -22,19 +21,6 @@ let mount: string;
 let dataMount: string;
 
 const start = (body: unknown) => call(server, 'POST', '/api/models/download', { token: admin.token, body });
-/** Writes into `dir` until the file system is full. */
-function fillUp(dir: string): string {
-	const file = path.join(dir, 'filler');
-	const fd = fs.openSync(file, 'w');
-	try {
-		for (const chunk = Buffer.alloc(64 * 1024); ; ) fs.writeSync(fd, chunk);
-	} catch (err) {
-		expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
-	} finally {
-		fs.closeSync(fd);
-	}
-	return file;
-}
 const alive = async () => (await call(server, 'GET', '/health')).status === 200 && server.process.exitCode === null;
 
 beforeAll(async () => {
@@ -49,11 +35,9 @@ beforeAll(async () => {
 		files: ['Q4_K_M', 'Q5_K_M', 'Q6_K'].map((q) => ({ name: `db-${q}.gguf`, size: MIB, sha256: zeros(MIB) }))
 	});
 	// A 10 MiB file system as the models dir: one 6 MiB download fits, two do not.
-	mount = tempDir('llm-manager-tmpfs-');
-	execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=10m', 'tmpfs', mount]);
+	mount = mountTmpfs('10m');
 	// The data dir (the database) on a file system of its own, to fill up later.
-	dataMount = tempDir('llm-manager-tmpfs-data-');
-	execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', dataMount]);
+	dataMount = mountTmpfs('32m');
 	server = await startWithHub(hub, {
 		dataDir: dataMount,
 		env: { LLM_MANAGER_MODELS_DIR: mount, LLM_MANAGER_MAX_DOWNLOADS: '1', LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '2' }
@@ -63,8 +47,8 @@ beforeAll(async () => {
 afterAll(async () => {
 	await server?.stop();
 	await hub?.close();
-	// Lazily: the database file may still be held open for a moment by this process's client.
-	for (const dir of [mount, dataMount]) if (dir) execFileSync('umount', ['-l', dir]);
+	unmount(mount);
+	unmount(dataMount);
 });
 
 describe('a full disk', () => {
@@ -123,12 +107,8 @@ describe('a database that refuses writes', () => {
 		expect([a.status, b.status]).toEqual([202, 202]);
 		expect(b.body.status).toBe('pending');
 
-		// The database's disk fills up: every write fails (SQLITE_FULL) until space is freed. Its write-ahead
-		// log is emptied first, so that no write finds room in pages the log already holds.
-		const db = createClient({ url: `file:${path.join(dataMount, 'llm-manager.db')}` });
-		await db.execute('PRAGMA wal_checkpoint(TRUNCATE)');
-		db.close();
-		const filler = fillUp(dataMount);
+		// The database's disk fills up: every write fails (SQLITE_FULL) until space is freed.
+		const filler = await fillDatabaseDisk(dataMount);
 		try {
 			const refused = await start({ repo, file: 'db-Q6_K.gguf' });
 			expect(refused.status).toBe(500);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import {
 	LlamaChat,
@@ -13,12 +12,12 @@ import {
 } from 'node-llama-cpp';
 import { getLlamaInstance } from '../llama';
 import type { Lease } from '../pool';
+import { runEnvelope, runNative, runText } from './chat-modes';
 import { checkChatFits, MAX_SYNC_TOKENIZE_CHARS } from './context-fit';
-import { EnvelopeStream } from './envelope-stream';
 import { InvalidParamError } from './errors';
-import { jsonClosingSuffix, jsonDepth } from './json';
+import { jsonDepth } from './json';
 import { toChatRequest } from './history';
-import { toOpenAiToolCall, type ChatCompletionRequest, type OpenAiToolCall } from './openai';
+import type { ChatCompletionRequest, OpenAiToolCall } from './openai';
 import { generationOptions, type Sampling } from './sampling';
 import {
 	checkTools,
@@ -242,10 +241,6 @@ export async function checkPromptFits(lease: Lease, prepared: PreparedChat): Pro
 	);
 }
 
-function callId(): string {
-	return `call_${randomUUID().replaceAll('-', '').slice(0, 24)}`;
-}
-
 /**
  * One chat completion on a leased sequence. JSON formats are enforced by a grammar during generation;
  * an answer cut off by `max_tokens` is closed so it still parses (finish reason `length`).
@@ -286,131 +281,5 @@ export async function runChat(lease: Lease, prepared: PreparedChat, sampling: Sa
 		throw err;
 	} finally {
 		chat.dispose({ disposeSequence: false });
-	}
-}
-
-type Common = ReturnType<typeof generationOptions> & {
-	signal: AbortSignal;
-	stopOnAbortSignal: true;
-	onToken: () => void;
-	onResponseChunk: (chunk: LlamaChatResponseChunk) => void;
-};
-type Metadata = Awaited<ReturnType<LlamaChat['generateResponse']>>['metadata'];
-type Outcome = Pick<ChatResult, 'text' | 'finishReason' | 'toolCalls'> & { metadata: Metadata };
-
-async function runText(chat: LlamaChat, prepared: PreparedChat, common: Common, callbacks: ChatCallbacks): Promise<Outcome> {
-	const result = await chat.generateResponse(prepared.history, {
-		...common,
-		grammar: prepared.grammar
-	});
-	let text = result.response;
-	let finishReason: FinishReason = result.metadata.stopReason === 'maxTokens' ? 'length' : 'stop';
-	if (prepared.json) {
-		// The grammar keeps the answer valid JSON; a cut-off one is completed (append-only, so the
-		// streamed text and the final text stay equal).
-		const suffix = closingSuffixIfBroken(text);
-		if (suffix) {
-			callbacks.onText?.(suffix);
-			text += suffix;
-			finishReason = 'length';
-		}
-	}
-	return { text, finishReason, toolCalls: [], metadata: result.metadata };
-}
-
-async function runNative(chat: LlamaChat, prepared: PreparedChat, common: Common, callbacks: ChatCallbacks): Promise<Outcome> {
-	const ids: string[] = [];
-	const result = await chat.generateResponse(prepared.history, {
-		...common,
-		functions: prepared.functions,
-		documentFunctionParams: true,
-		maxParallelFunctionCalls: prepared.parallel ? undefined : 1,
-		onFunctionCallParamsChunk: (chunk) => {
-			if (ids[chunk.callIndex] === undefined) {
-				ids[chunk.callIndex] = callId();
-				callbacks.onToolCall?.({ type: 'start', index: chunk.callIndex, id: ids[chunk.callIndex], name: chunk.functionName });
-			}
-			if (chunk.paramsChunk) callbacks.onToolCall?.({ type: 'arguments', index: chunk.callIndex, text: chunk.paramsChunk });
-		}
-	});
-	const toolCalls = (result.functionCalls ?? []).map((call, index) => {
-		const id = ids[index] ?? callId();
-		const args = JSON.stringify(call.params ?? {});
-		if (ids[index] === undefined) {
-			// A call whose parameters were never streamed in pieces (none): announce it whole.
-			callbacks.onToolCall?.({ type: 'start', index, id, name: call.functionName });
-			callbacks.onToolCall?.({ type: 'arguments', index, text: args });
-		}
-		return toOpenAiToolCall({ id, name: call.functionName, arguments: args });
-	});
-	const stop = result.metadata.stopReason;
-	const finishReason: FinishReason = toolCalls.length > 0 ? 'tool_calls' : stop === 'maxTokens' ? 'length' : 'stop';
-	return { text: result.response, finishReason, toolCalls, metadata: result.metadata };
-}
-
-/** Generates the forced envelope and turns it into tool calls (or the answer it holds). */
-async function runEnvelope(
-	chat: LlamaChat,
-	prepared: PreparedChat,
-	common: Common,
-	callbacks: ChatCallbacks,
-	answer: { sink: (text: string) => void }
-): Promise<Outcome> {
-	const scanner = new EnvelopeStream();
-	const calls: { id: string; name: string; args: string }[] = [];
-	let response = '';
-	let isAnswer = false;
-	answer.sink = (text: string) => {
-		for (const e of scanner.feed(text)) {
-			if (e.type === 'call') {
-				calls[e.index] = { id: callId(), name: e.name, args: '' };
-				callbacks.onToolCall?.({ type: 'start', index: e.index, id: calls[e.index].id, name: e.name });
-			} else if (e.type === 'arguments') {
-				calls[e.index].args += e.text;
-				callbacks.onToolCall?.({ type: 'arguments', index: e.index, text: e.text });
-			} else {
-				isAnswer = true;
-				response += e.text;
-				callbacks.onText?.(e.text);
-			}
-		}
-	};
-	const result = await chat.generateResponse(prepared.history, { ...common, grammar: prepared.grammar });
-	const cut = closingSuffixIfBroken(result.response) !== '';
-	if (isAnswer) {
-		const suffix = cut ? closingSuffixIfBroken(response) : '';
-		if (suffix) callbacks.onText?.(suffix);
-		return { text: response + suffix, finishReason: cut ? 'length' : 'stop', toolCalls: [], metadata: result.metadata };
-	}
-	// A call cut off by `max_tokens` is closed so it parses; when complete calls came before it, it is
-	// left out of the final answer instead (its arguments would not follow the schema).
-	const complete = calls.filter((c) => c && parses(c.args));
-	const toolCalls: OpenAiToolCall[] = [];
-	for (const [index, call] of calls.entries()) {
-		if (!call) continue;
-		const whole = parses(call.args);
-		if (!whole && complete.length > 0) continue;
-		const suffix = whole ? '' : closingSuffixIfBroken(call.args);
-		if (suffix) callbacks.onToolCall?.({ type: 'arguments', index, text: suffix });
-		toolCalls.push(toOpenAiToolCall({ id: call.id, name: call.name, arguments: call.args + suffix }));
-	}
-	return { text: '', finishReason: cut ? 'length' : 'tool_calls', toolCalls, metadata: result.metadata };
-}
-
-function parses(text: string): boolean {
-	try {
-		JSON.parse(text);
-		return true;
-	} catch {
-		return false;
-	}
-}
-
-function closingSuffixIfBroken(text: string): string {
-	try {
-		JSON.parse(text);
-		return '';
-	} catch {
-		return jsonClosingSuffix(text);
 	}
 }
