@@ -278,12 +278,29 @@ test('keyboard: Shift+Enter new line, Enter sends, Esc stops, ↑ edits the last
 	await input.press('Escape');
 	await expect(messages(page, 'assistant').last()).toHaveAttribute('data-finish', 'cancelled');
 	await expect(page.getByTestId('chat-send')).toBeVisible();
-	await expect(messages(page, 'assistant').last().getByTestId('action-continue')).toBeVisible();
+	const cut = (await messages(page, 'assistant').last().getByTestId('chat-message-body').textContent()) ?? '';
+
+	// Continue the cut answer, then stop it again: the text only grows.
+	await messages(page, 'assistant').last().getByTestId('action-continue').click();
+	await expect(page.getByTestId('chat-stop')).toBeVisible();
+	await input.press('Escape');
+	await expect(page.getByTestId('chat-send')).toBeVisible();
+	await expect(messages(page, 'assistant')).toHaveCount(1);
+	await expect(messages(page, 'assistant').last()).toHaveAttribute('data-finish', 'cancelled');
+	const continued = (await messages(page, 'assistant').last().getByTestId('chat-message-body').textContent()) ?? '';
+	expect(continued.length).toBeGreaterThanOrEqual(cut.trim().length);
 
 	await input.press('ArrowUp');
 	await expect(page.getByTestId('edit-input')).toHaveValue('line one\nline two');
 	await page.getByTestId('edit-input').press('Escape');
 	await expect(page.getByTestId('edit-input')).toHaveCount(0);
+
+	// Delete the answer: gone after a reload too.
+	await messages(page, 'assistant').getByTestId('action-delete').click();
+	await expect(messages(page, 'assistant')).toHaveCount(0);
+	await page.reload();
+	await expect(messages(page, 'user')).toHaveCount(1);
+	await expect(messages(page, 'assistant')).toHaveCount(0);
 });
 
 test('a text file is attached and a long paste is offered as one', async ({ page }) => {
