@@ -209,3 +209,15 @@ describe('WS /api/system/ws/audit-logs', () => {
 		expect((await get('/api/system/audit-logs', bob)).status).toBe(401);
 	});
 });
+
+describe('the model filter', () => {
+	it('matches a part of the model id, and % or _ only match themselves', async () => {
+		const part = await allRows('model=big');
+		expect(part.length).toBeGreaterThan(0);
+		expect(part.every((r) => r.model === 'owner/big')).toBe(true);
+		const both = await allRows('model=owner%2F');
+		expect(new Set(both.map((r) => r.model))).toEqual(new Set(['owner/big', 'owner/small']));
+		expect(await allRows('model=%25')).toEqual([]);
+		expect(await allRows('model=owner_big')).toEqual([]);
+	});
+});

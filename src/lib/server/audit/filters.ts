@@ -112,7 +112,8 @@ export async function whereFor(caller: Caller, filters: AuditFilters, cursor?: C
 	const conditions: (SQL | undefined)[] = [];
 	if (!caller.user.isAdmin) conditions.push(eq(t.userId, caller.user.id));
 	else if (filters.user) conditions.push(await userCondition(filters.user));
-	if (filters.model) conditions.push(eq(t.model, filters.model));
+	// A part of the model id is enough ("qwen" finds every Qwen model); % and _ match themselves.
+	if (filters.model) conditions.push(sql`${t.model} LIKE ${`%${filters.model.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`);
 	if (filters.status) conditions.push(eq(t.status, filters.status));
 	if (filters.start_time) conditions.push(gte(t.timestamp, filters.start_time));
 	if (filters.end_time) conditions.push(lte(t.timestamp, filters.end_time));
