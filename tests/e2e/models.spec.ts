@@ -196,7 +196,7 @@ test('sort and filters change what is listed; search and the picker work from th
 
 	// Every fake model fits: "fits in memory" keeps them, and the limit is shown.
 	await page.getByLabel(/Fits in memory/).check();
-	await expect(page.getByLabel(/Fits in memory\s\(≤ [\d.]+ GB\)/)).toBeChecked();
+	await expect(page.getByLabel(/Fits in memory for models\s\(≤ [\d.]+ GB\)/)).toBeChecked();
 	await expect(page.locator(`[data-testid="search-result"][data-repo="${REPO}"]`)).toBeVisible();
 
 	// A quantization filter narrows the picker; the recommendation (Q4_K_M) is hidden, so Q8_0 is preselected.

@@ -116,6 +116,9 @@ describe('system endpoints', () => {
 		expect(m.percent_used).toBeGreaterThanOrEqual(0);
 		expect(m.percent_used).toBeLessThanOrEqual(100);
 		expect(m.recommended_gb).toBeLessThanOrEqual(m.available_gb);
+		// One "memory for models" figure: the pool's limit, as /api/servers/memory reports it.
+		const pool = await call(server, 'GET', '/api/servers/memory', { token: admin.token });
+		expect(m.memory_for_models_gb).toBe(pool.body.memory_limit_gb);
 		// Tests run with LLM_MANAGER_GPU=false.
 		expect(m.gpu).toBeNull();
 	});

@@ -29,7 +29,7 @@ export type RepoFiles = Pick<WireRepoFiles, 'files' | 'recommended' | 'gated' | 
 /** A download tile's data: the progress event, and its task id once known. */
 export type DownloadProgress = WireProgress & { task_id?: string };
 
-export type MemoryInfo = { recommended_gb: number; total_gb: number; available_gb: number };
+export type MemoryInfo = { recommended_gb: number; memory_for_models_gb: number; total_gb: number; available_gb: number };
 
 export const TERMINAL: ReadonlySet<DownloadStatus> = new Set(['completed', 'failed', 'cancelled']);
 

@@ -40,7 +40,7 @@ export class ModelSearchState {
 
 	async loadMemory(): Promise<void> {
 		try {
-			this.recommendedGb = (await memoryInfo()).recommended_gb;
+			this.recommendedGb = (await memoryInfo()).memory_for_models_gb;
 		} catch {
 			this.recommendedGb = null;
 		}

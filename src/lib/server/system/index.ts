@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import { getLlamaInstance } from '../llama';
 import { log } from '../log';
+import { memoryLimitBytes } from './memory-limit';
 
 const GIB = 1024 ** 3;
 export const gb = (bytes: number) => Math.round((bytes / GIB) * 100) / 100;
@@ -43,6 +44,8 @@ export async function memoryInfo() {
 		percent_used: Math.round((used / total) * 1000) / 10,
 		// What a model may reasonably take: the available memory less a margin for the OS.
 		recommended_gb: gb(Math.max(0, available - Math.min(2 * GIB, total * 0.1))),
+		// The pool's memory limit: the one figure every page shows as "memory for models".
+		memory_for_models_gb: gb(memoryLimitBytes()),
 		gpu: await gpuFacts()
 	};
 }
