@@ -1,15 +1,15 @@
 import { json } from '@sveltejs/kit';
 import { readJson } from '../http/parse';
 import type { Lease } from '../pool';
-import { chatPromptTokens, checkPromptFits, prepareChat, runChat, type ChatRequest, type ChatResult, type ToolCallDelta } from './chat';
+import { runChat, type ChatRequest, type ChatResult, type ToolCallDelta } from './chat';
 import { runChoices } from './choices';
 import { UnsupportedParamError } from './errors';
 import { systemFingerprint } from './fingerprint';
 import { toHistory } from './history';
 import { ChatCompletionRequest, toOpenAiToolCall, usage } from './openai';
-import { leaseFor, samplingFor, tokenBiasFor } from './sampling';
+import { leaseFor, tokenBiasFor } from './sampling';
 import { sseResponse } from './sse';
-import { resolveTarget } from './target';
+import { startChat } from './start';
 import type { V1Context } from './v1';
 
 export const V1_BODY_LIMIT = 16 * 1024 * 1024;
@@ -25,19 +25,7 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	const req = await readJson(ctx.event.request, ChatCompletionRequest, V1_BODY_LIMIT);
 	ctx.meter.model = req.model;
 	refuseUnsupported(req);
-	const target = await resolveTarget(req.model, ctx.caller);
-	const prepared = await prepareChat(req, target.profile?.systemPrompt ?? '');
-	const prompt = chatPromptTokens(prepared);
-	const lease = await leaseFor(target, ctx.signal, prompt);
-	let sampling;
-	try {
-		sampling = samplingFor(req, target, lease.context.contextSize);
-		tokenBiasFor(sampling.logitBias, lease.model);
-		await checkPromptFits(lease, prepared);
-	} catch (err) {
-		lease.release();
-		throw err;
-	}
+	const { target, prepared, prompt, lease, sampling } = await startChat(ctx, req, (s, l) => tokenBiasFor(s.logitBias, l.model));
 	const n = req.n ?? 1;
 	const id = `chatcmpl-${ctx.requestId}`;
 	const created = Math.floor(Date.now() / 1000);

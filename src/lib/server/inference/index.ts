@@ -4,6 +4,7 @@ export { completions } from './completions-api';
 export { embeddings } from './embeddings-api';
 export { listModelObjects, resolveTarget, ModelNotFoundError } from './target';
 export { V1_BODY_LIMIT } from './chat-api';
+export { startChat, type StartedChat } from './start';
 export {
 	prepareChat,
 	prepareChatRequest,

@@ -12,18 +12,7 @@ export async function responses(ctx: V1Context): Promise<Response> {
 	const req = await readJson(ctx.event.request, ResponsesRequest, inference.V1_BODY_LIMIT);
 	ctx.meter.model = req.model;
 	const chatReq = toChatRequest(req);
-	const target = await inference.resolveTarget(req.model, ctx.caller);
-	const prepared = await inference.prepareChat(chatReq, target.profile?.systemPrompt ?? '');
-	const lease = await inference.leaseFor(target, ctx.signal, inference.chatPromptTokens(prepared));
-	let sampling: inference.Sampling;
-	try {
-		sampling = inference.samplingFor(chatReq, target, lease.context.contextSize);
-		// A prompt over the context is a 400 before anything is generated or streamed.
-		await inference.checkPromptFits(lease, prepared);
-	} catch (err) {
-		lease.release();
-		throw err;
-	}
+	const { prepared, lease, sampling } = await inference.startChat(ctx, chatReq);
 	const base = responseBase(req, `resp_${ctx.requestId}`, sampling);
 	const finished = (result: inference.ChatResult) => {
 		ctx.meter.promptTokens = result.promptTokens;
