@@ -12,7 +12,15 @@ export type FakeHub = {
 	url: string;
 	close: () => Promise<void>;
 	setMode: (mode: Record<string, unknown> | null, file?: string) => void;
-	stats: () => { transfers: Record<string, number>; bytes_sent: Record<string, number>; requests: string[]; authorized: string[] };
+	stats: () => {
+		transfers: Record<string, number>;
+		bytes_sent: Record<string, number>;
+		ranges: Record<string, string[]>;
+		open: number;
+		max_open: number;
+		requests: string[];
+		authorized: string[];
+	};
 	resetStats: () => void;
 	addRepo: (repo: { id: string; files: { name: string; path?: string; size?: number; sha256?: string | null }[] }) => void;
 	repos: Map<string, { files: Map<string, { path?: string; size: number; sha256: string | null }> }>;

@@ -47,6 +47,8 @@ describe('parseConfig defaults', () => {
 			logLevel: 'info',
 			maxConcurrentDownloads: 2,
 			downloadStallMs: 30_000,
+			downloadConnections: 8,
+			extraModelDirs: [],
 			requestTimeoutMs: 600_000
 		});
 	});
@@ -86,6 +88,9 @@ describe('parseConfig with every variable set', () => {
 			LLM_MANAGER_LOG_LEVEL: 'debug',
 			LLM_MANAGER_MAX_DOWNLOADS: '4',
 			LLM_MANAGER_DOWNLOAD_STALL_SECONDS: '10',
+			LLM_MANAGER_DOWNLOAD_CONNECTIONS: '4',
+			LLM_MANAGER_EXTRA_MODEL_DIRS: '/mnt/lmstudio:hf: /opt/models :/mnt/lmstudio',
+			HF_HUB_CACHE: '/cache/hf-hub',
 			LLM_MANAGER_REQUEST_TIMEOUT: '90s',
 			LLM_MANAGER_METRICS_TOKEN: 'scrape-token-0123456789',
 			LLM_MANAGER_METRICS_PER_USER: 'true',
@@ -120,6 +125,8 @@ describe('parseConfig with every variable set', () => {
 			logLevel: 'debug',
 			maxConcurrentDownloads: 4,
 			downloadStallMs: 10_000,
+			downloadConnections: 4,
+			extraModelDirs: ['/mnt/lmstudio', '/cache/hf-hub', '/opt/models'],
 			requestTimeoutMs: 90_000,
 			metricsToken: 'scrape-token-0123456789',
 			metricsPerUser: true,
@@ -130,6 +137,20 @@ describe('parseConfig with every variable set', () => {
 			allowedHosts: ['llm.example.com', 'gpu-box'],
 			corsOrigins: ['https://app.example.com', 'http://localhost:*']
 		});
+	});
+
+	it('resolves the named extra model dirs by the other tools\' conventions', () => {
+		const home = os.homedir();
+		expect(parseConfig({ LLM_MANAGER_EXTRA_MODEL_DIRS: 'hf:lmstudio:llama.cpp:~/gguf' }).extraModelDirs).toEqual([
+			path.join(home, '.cache/huggingface/hub'),
+			path.join(home, '.lmstudio/models'),
+			path.join(home, '.cache/llama.cpp'),
+			path.join(home, 'gguf')
+		]);
+		expect(parseConfig({ LLM_MANAGER_EXTRA_MODEL_DIRS: 'hf:llama.cpp', HF_HOME: '/data/hf', LLAMA_CACHE: '/data/llama' }).extraModelDirs).toEqual([
+			'/data/hf/hub',
+			'/data/llama'
+		]);
 	});
 
 	it('derives the database and models paths from the data dir and expands ~', () => {
@@ -174,6 +195,8 @@ describe('bad values stop start-up naming the variable', () => {
 		['LLM_MANAGER_LOG_LEVEL', 'verbose'],
 		['LLM_MANAGER_MAX_DOWNLOADS', 'two'],
 		['LLM_MANAGER_DOWNLOAD_STALL_SECONDS', '0'],
+		['LLM_MANAGER_DOWNLOAD_CONNECTIONS', '0'],
+		['LLM_MANAGER_DOWNLOAD_CONNECTIONS', 'many'],
 		['LLM_MANAGER_REQUEST_TIMEOUT', 'soon']
 	])('%s=%s', (variable, value) => {
 		const err = configError({ [variable]: value });

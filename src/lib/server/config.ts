@@ -122,6 +122,11 @@ const EnvSchema = z.object({
 	LLM_MANAGER_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 	LLM_MANAGER_MAX_DOWNLOADS: int(1, 16).default(2),
 	LLM_MANAGER_DOWNLOAD_STALL_SECONDS: int(1, 3600).default(30),
+	LLM_MANAGER_DOWNLOAD_CONNECTIONS: int(1, 64).default(8),
+	LLM_MANAGER_EXTRA_MODEL_DIRS: z.string().optional(),
+	HF_HUB_CACHE: z.string().trim().min(1).optional(),
+	HF_HOME: z.string().trim().min(1).optional(),
+	LLAMA_CACHE: z.string().trim().min(1).optional(),
 	LLM_MANAGER_REQUEST_TIMEOUT: duration.default(10 * 60_000),
 	LLM_MANAGER_METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
 	LLM_MANAGER_METRICS_PER_USER: bool.default(false),
@@ -171,6 +176,10 @@ export type Config = {
 	logLevel: 'debug' | 'info' | 'warn' | 'error';
 	maxConcurrentDownloads: number;
 	downloadStallMs: number;
+	/** Connections to the Hub for downloads: one file's parts at once, and all downloads together. */
+	downloadConnections: number;
+	/** Folders of models other tools downloaded, listed and loaded read-only (absolute paths). */
+	extraModelDirs: string[];
 	/** Longest a `/v1` request may take, waiting and generating (504 after); 0 = no limit. */
 	requestTimeoutMs: number;
 	/** A Bearer token that may read `/metrics` (besides an admin's credentials). */
@@ -200,6 +209,26 @@ export class ConfigError extends Error {
 
 function expandHome(p: string): string {
 	return p === '~' || p.startsWith('~/') ? path.join(os.homedir(), p.slice(1)) : p;
+}
+
+/**
+ * `LLM_MANAGER_EXTRA_MODEL_DIRS`: folders separated by `path.delimiter` (`:`; `;` on Windows), each a
+ * path or a name: `hf` (the Hugging Face cache: `HF_HUB_CACHE`, else `HF_HOME/hub`, else
+ * `~/.cache/huggingface/hub`), `lmstudio` (`~/.lmstudio/models`), `llama.cpp` (`LLAMA_CACHE`, else
+ * `~/.cache/llama.cpp`).
+ */
+function extraModelDirs(e: { LLM_MANAGER_EXTRA_MODEL_DIRS?: string; HF_HUB_CACHE?: string; HF_HOME?: string; LLAMA_CACHE?: string }): string[] {
+	const named: Record<string, string> = {
+		hf: e.HF_HUB_CACHE ?? path.join(e.HF_HOME ?? '~/.cache/huggingface', 'hub'),
+		lmstudio: '~/.lmstudio/models',
+		'llama.cpp': e.LLAMA_CACHE ?? '~/.cache/llama.cpp'
+	};
+	const dirs = (e.LLM_MANAGER_EXTRA_MODEL_DIRS ?? '')
+		.split(path.delimiter)
+		.map((d) => d.trim())
+		.filter(Boolean)
+		.map((d) => path.resolve(expandHome(named[d.toLowerCase()] ?? d)));
+	return [...new Set(dirs)];
 }
 
 /** Parses the environment. Throws `ConfigError` naming the first bad variable. */
@@ -238,6 +267,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
 		logLevel: e.LLM_MANAGER_LOG_LEVEL,
 		maxConcurrentDownloads: e.LLM_MANAGER_MAX_DOWNLOADS,
 		downloadStallMs: e.LLM_MANAGER_DOWNLOAD_STALL_SECONDS * 1000,
+		downloadConnections: e.LLM_MANAGER_DOWNLOAD_CONNECTIONS,
+		extraModelDirs: extraModelDirs(e),
 		requestTimeoutMs: Math.max(0, e.LLM_MANAGER_REQUEST_TIMEOUT),
 		metricsToken: e.LLM_MANAGER_METRICS_TOKEN,
 		metricsPerUser: e.LLM_MANAGER_METRICS_PER_USER,

@@ -19,6 +19,7 @@ export function getDownloadManager(): DownloadManager {
 			modelsDir: config.modelsDir,
 			maxConcurrent: config.maxConcurrentDownloads,
 			stallMs: config.downloadStallMs,
+			connections: config.downloadConnections,
 			limitBytes: () => memoryLimitBytes()
 		});
 	});

@@ -20,6 +20,8 @@ import { TaskSaver } from './saver';
 import * as store from './store';
 import { Task, viewOfRow } from './task';
 import { bytesOnDisk, removePartials, runJob, type Job } from './worker';
+import { ConnectionSlots } from './connections';
+import { Stop, failureMessage, started, type StopKind } from './outcome';
 
 export type ManagerOptions = {
 	modelsDir: string;
@@ -31,13 +33,11 @@ export type ManagerOptions = {
 	freeBytes?: (dir: string) => Promise<number>;
 	persistIntervalMs?: number;
 	backoffMs?: (attempt: number) => number;
+	/** Connections to the Hub: per file, and shared by all downloads. Defaults to 1. */
+	connections?: number;
 };
 
 export type Actor = { id: string; isAdmin: boolean };
-type StopKind = 'pause' | 'cancel' | 'shutdown';
-class Stop {
-	constructor(readonly kind: StopKind) {}
-}
 
 export class DownloadManager {
 	#tasks = new Map<string, Task>();
@@ -46,8 +46,11 @@ export class DownloadManager {
 	#saver = new TaskSaver();
 	#timer: ReturnType<typeof setInterval> | null = null;
 	#stopping = false;
+	#slots: ConnectionSlots;
 
-	constructor(readonly options: ManagerOptions) {}
+	constructor(readonly options: ManagerOptions) {
+		this.#slots = new ConnectionSlots(options.connections ?? 1);
+	}
 
 	#job(row: { repo: string; revision: string; parts: Job['parts'] }): Job {
 		return { repo: row.repo, revision: row.revision, parts: row.parts, modelsDir: this.options.modelsDir };
@@ -231,6 +234,8 @@ export class DownloadManager {
 				signal: controller.signal,
 				stallMs: this.options.stallMs,
 				backoffMs: this.options.backoffMs,
+				connections: this.options.connections ?? 1,
+				slots: this.#slots,
 				onBytes: (n) => task.addBytes(n),
 				onRetry: (attempt, error) => log.warn('download retrying', { model_id: task.row.modelId, attempt, error })
 			});
@@ -296,13 +301,4 @@ export class DownloadManager {
 		await Promise.all(running.map((t) => t.worker?.done));
 		await this.#saver.flush(running);
 	}
-}
-
-function failureMessage(err: unknown): string {
-	if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') return 'disk full';
-	return err instanceof Error ? err.message : String(err);
-}
-
-function started(task: Task, existing: boolean): StartedDownload {
-	return { task_id: task.row.taskId, download_id: task.id, model_id: task.row.modelId, status: task.status, existing };
 }

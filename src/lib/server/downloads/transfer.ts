@@ -159,8 +159,16 @@ async function fetchInto(o: TransferOptions, have: number, state: { hash: crypto
 	return have;
 }
 
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal.aborted) return reject(signal.reason);
+		const timer = setTimeout(resolve, ms);
+		signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+	});
+}
+
 /** Our own abort (pause, cancel, shutdown) passes through; everything else says whether to retry. */
-function classify(err: unknown, own: AbortSignal): unknown {
+export function classify(err: unknown, own: AbortSignal): unknown {
 	if (own.aborted) return own.reason;
 	if (err instanceof TransientError || err instanceof PermanentError) return err;
 	if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') return new DiskFullError();
