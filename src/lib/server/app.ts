@@ -7,6 +7,7 @@ import { log, setLogLevel } from './log';
 import { getRealtimeHub } from './realtime/hub';
 import { startDownloads } from './downloads';
 import { loadHubToken } from './hub/token';
+import { startBackends, stopBackendChecks } from './backends';
 import { handleUpgrade } from './realtime/upgrade';
 import { getPool, startPool } from './pool';
 import * as library from './library';
@@ -39,6 +40,8 @@ export function startApp(): Promise<Config> {
 		// Audit starts before (so stops after) everything that records requests.
 		startAudit();
 		await startDownloads();
+		await startBackends();
+		onShutdown('backends', () => stopBackendChecks());
 
 		// llama.cpp starts in the background: the first inference or /api/system/info awaits it.
 		void getLlamaInstance().catch(() => {});

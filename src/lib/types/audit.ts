@@ -8,7 +8,9 @@ export type AuditLogEntry = {
 	api_key_id: string | null;
 	model: string;
 	endpoint: string;
-	backend_type: 'local';
+	backend_type: 'local' | 'remote';
+	/** The remote backend's name; null when the local pool served the request. */
+	backend: string | null;
 	status: 'success' | 'error' | 'timeout' | 'cancelled';
 	duration_ms: number;
 	ttft_ms: number | null;

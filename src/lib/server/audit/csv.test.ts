@@ -12,6 +12,7 @@ const entry: AuditLogEntry = {
 	model: 'owner/repo',
 	endpoint: '/v1/chat/completions',
 	backend_type: 'local',
+	backend: null,
 	status: 'error',
 	duration_ms: 12,
 	ttft_ms: null,

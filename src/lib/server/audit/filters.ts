@@ -1,4 +1,4 @@
-import { and, eq, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Caller } from '../auth/types';
 import { getDb, schema } from '../db';
@@ -28,6 +28,8 @@ const isoTime = z
 export const filterFields = {
 	model: z.string().max(256).optional(),
 	status: z.enum(AUDIT_STATUSES).optional(),
+	/** A remote backend's name, or `local` for requests the local pool served. */
+	backend: z.string().max(128).optional(),
 	user: z.string().max(320).optional(),
 	start_time: isoTime.optional(),
 	end_time: isoTime.optional()
@@ -115,6 +117,7 @@ export async function whereFor(caller: Caller, filters: AuditFilters, cursor?: C
 	// A part of the model id is enough ("qwen" finds every Qwen model); % and _ match themselves.
 	if (filters.model) conditions.push(sql`${t.model} LIKE ${`%${filters.model.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`);
 	if (filters.status) conditions.push(eq(t.status, filters.status));
+	if (filters.backend) conditions.push(filters.backend === 'local' ? isNull(t.backend) : eq(t.backend, filters.backend));
 	if (filters.start_time) conditions.push(gte(t.timestamp, filters.start_time));
 	if (filters.end_time) conditions.push(lte(t.timestamp, filters.end_time));
 	if (cursor) conditions.push(sql`(${t.timestamp}, ${t.id}) < (${cursor.t}, ${cursor.id})`);

@@ -45,6 +45,7 @@ describe('toRow', () => {
 			completionTokens: 7,
 			totalTokens: 12,
 			backendType: 'local',
+			backend: null,
 			status: 'error'
 		});
 		expect(row.errorMessage).toHaveLength(500);

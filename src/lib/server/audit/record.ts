@@ -15,6 +15,8 @@ export type AuditRecordInput = {
 	caller: Caller | null;
 	model: string;
 	endpoint: string;
+	/** The remote backend that served the request; null/absent for the local pool. */
+	backend?: string | null;
 	status: AuditStatus;
 	durationMs: number;
 	ttftMs?: number | null;
@@ -41,7 +43,8 @@ export function toRow(input: AuditRecordInput): schema.NewAuditLog {
 		apiKeyId: input.caller?.apiKeyId ?? null,
 		model: input.model,
 		endpoint: input.endpoint,
-		backendType: 'local',
+		backendType: input.backend ? 'remote' : 'local',
+		backend: input.backend ?? null,
 		status: input.status,
 		durationMs: count(input.durationMs),
 		ttftMs: input.ttftMs == null ? null : count(input.ttftMs),

@@ -38,6 +38,7 @@ export function fakeRow(overrides: Partial<schema.NewAuditLog> = {}): schema.New
 		model: 'test/tiny',
 		endpoint: '/v1/chat/completions',
 		backendType: 'local',
+		backend: null,
 		status: 'success',
 		durationMs: sequence % 1000,
 		ttftMs: 5,

@@ -129,6 +129,8 @@ export const auditLogs = sqliteTable(
 		model: text().notNull().default(''),
 		endpoint: text().notNull(),
 		backendType: text().notNull().default('local'),
+		/** The remote backend's name for a routed request; null when served by the local pool. */
+		backend: text(),
 		status: text({ enum: ['success', 'error', 'timeout', 'cancelled'] }).notNull(),
 		durationMs: integer().notNull().default(0),
 		ttftMs: integer(),
@@ -144,10 +146,58 @@ export const auditLogs = sqliteTable(
 		index('audit_logs_timestamp_idx').on(t.timestamp, t.id),
 		index('audit_logs_user_timestamp_idx').on(t.userId, t.timestamp, t.id),
 		index('audit_logs_model_timestamp_idx').on(t.model, t.timestamp, t.id),
-		index('audit_logs_status_timestamp_idx').on(t.status, t.timestamp, t.id)
+		index('audit_logs_status_timestamp_idx').on(t.status, t.timestamp, t.id),
+		index('audit_logs_backend_timestamp_idx').on(t.backend, t.timestamp, t.id)
 	]
 );
 export type AuditLog = typeof auditLogs.$inferSelect;
+
+/** A remote inference server `/v1` routes to (vLLM, llama-server, another LLM Manager, a hosted API). */
+export const backends = sqliteTable('backends', {
+	id: text().primaryKey(),
+	name: text().notNull().unique(),
+	kind: text({ enum: ['openai-compatible', 'anthropic'] }).notNull(),
+	baseUrl: text().notNull(),
+	/** The API key sealed with the instance key (`$lib/server/secrets`); never stored in clear. */
+	apiKeySealed: text(),
+	apiKeyLast4: text(),
+	/** Extra request headers, a JSON object sealed like the key (they may carry credentials). */
+	headersSealed: text(),
+	/** The names of the extra headers, shown instead of their values. */
+	headerNames: text({ mode: 'json' }).$type<string[]>().notNull().default([]),
+	/** `<prefix>/<model>` in `/v1/models`; empty = the backend's own model names. */
+	prefix: text().notNull().default(''),
+	/** Model names listed by hand; empty = those discovered from the backend's models endpoint. */
+	models: text({ mode: 'json' }).$type<string[]>().notNull().default([]),
+	discoveredModels: text({ mode: 'json' }).$type<string[]>().notNull().default([]),
+	discoveredAt: timestamp('discovered_at'),
+	timeoutMs: integer().notNull().default(60_000),
+	/** 0 = no limit. */
+	maxConcurrent: integer().notNull().default(0),
+	enabled: integer({ mode: 'boolean' }).notNull().default(true),
+	createdAt: timestamp('created_at').notNull().default(now),
+	updatedAt: timestamp('updated_at').notNull().default(now)
+});
+export type Backend = typeof backends.$inferSelect;
+
+/** Sends `/v1` requests whose model matches `pattern` to a backend; the highest priority wins. */
+export const routingRules = sqliteTable('routing_rules', {
+	id: text().primaryKey(),
+	matchType: text({ enum: ['exact', 'prefix', 'glob', 'regex'] }).notNull(),
+	pattern: text().notNull(),
+	priority: integer().notNull().default(0),
+	backendId: text()
+		.notNull()
+		.references(() => backends.id, { onDelete: 'cascade' }),
+	/** The model name sent upstream; null = the requested one. */
+	targetModel: text(),
+	fallbackBackendId: text().references(() => backends.id, { onDelete: 'set null' }),
+	/** The rule applies even when a local model or profile has the requested name. */
+	overrideLocal: integer({ mode: 'boolean' }).notNull().default(false),
+	enabled: integer({ mode: 'boolean' }).notNull().default(true),
+	createdAt: timestamp('created_at').notNull().default(now)
+});
+export type RoutingRule = typeof routingRules.$inferSelect;
 export type NewAuditLog = typeof auditLogs.$inferInsert;
 
 /** Per-chat settings, saved with the conversation (snake_case: the wire shape, stored as JSON). */

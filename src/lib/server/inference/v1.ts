@@ -9,7 +9,15 @@ import { log } from '../log';
 import { AcquireAbortedError, requestTimeoutMs } from '../pool';
 
 /** What one `/v1` request reports to the audit log when it really ends. Never prompt or output text. */
-export type Metering = { model: string; ttftMs: number | null; promptTokens: number; cachedTokens: number; completionTokens: number };
+export type Metering = {
+	model: string;
+	/** The remote backend that served the request; null for the local pool. */
+	backend: string | null;
+	ttftMs: number | null;
+	promptTokens: number;
+	cachedTokens: number;
+	completionTokens: number;
+};
 
 export type V1Context = {
 	event: RequestEvent;
@@ -106,7 +114,7 @@ export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<R
 		const timeoutMs = requestTimeoutMs();
 		const timer =
 			timeoutMs > 0 ? setTimeout(() => controller.abort(new RequestTimeoutError(timeoutMs)), timeoutMs) : null;
-		const meter: Metering = { model: '', ttftMs: null, promptTokens: 0, cachedTokens: 0, completionTokens: 0 };
+		const meter: Metering = { model: '', backend: null, ttftMs: null, promptTokens: 0, cachedTokens: 0, completionTokens: 0 };
 		let finished = false;
 		let detached = false;
 		const finish = (result?: unknown) => {
@@ -125,6 +133,7 @@ export function v1Route(endpoint: string, handler: (ctx: V1Context) => Promise<R
 				caller,
 				model: meter.model,
 				endpoint,
+				backend: meter.backend,
 				status,
 				durationMs: performance.now() - t0,
 				ttftMs: meter.ttftMs,

@@ -1,6 +1,6 @@
 /**
  * `/v1` request metrics, fed by the audit recorder (every `/v1` request reports there once, when it
- * really ends) and by the lease wait. Labelled by model, endpoint and status; by user only when
+ * really ends) and by the lease wait. Labelled by model, endpoint, backend (`local` or a remote backend's name) and status; by user only when
  * `LLM_MANAGER_METRICS_PER_USER` is on, and never on histograms (buckets × users is too many series).
  */
 import { Counter, Histogram } from 'prom-client';
@@ -19,41 +19,42 @@ function createRequestMetrics() {
 		perUser,
 		models: new LabelBound(100),
 		users: new LabelBound(1000),
+		backends: new LabelBound(100),
 		requests: new Counter({
 			name: 'llm_manager_requests_total',
 			help: 'Finished /v1 requests by model, endpoint and outcome (success, error, timeout, cancelled).',
-			labelNames: withUser(['model', 'endpoint', 'status']),
+			labelNames: withUser(['model', 'endpoint', 'backend', 'status']),
 			registers
 		}),
 		errors: new Counter({
 			name: 'llm_manager_request_errors_total',
 			help: 'Failed /v1 requests by model, endpoint and error code.',
-			labelNames: withUser(['model', 'endpoint', 'code']),
+			labelNames: withUser(['model', 'endpoint', 'backend', 'code']),
 			registers
 		}),
 		promptTokens: new Counter({
 			name: 'llm_manager_prompt_tokens_total',
 			help: 'Prompt (input) tokens of /v1 requests.',
-			labelNames: withUser(['model', 'endpoint']),
+			labelNames: withUser(['model', 'endpoint', 'backend']),
 			registers
 		}),
 		completionTokens: new Counter({
 			name: 'llm_manager_completion_tokens_total',
 			help: 'Completion (output) tokens of /v1 requests.',
-			labelNames: withUser(['model', 'endpoint']),
+			labelNames: withUser(['model', 'endpoint', 'backend']),
 			registers
 		}),
 		duration: new Histogram({
 			name: 'llm_manager_request_duration_seconds',
 			help: 'Duration of /v1 requests, from arrival to the last byte.',
-			labelNames: ['model', 'endpoint', 'status'],
+			labelNames: ['model', 'endpoint', 'backend', 'status'],
 			buckets: SECONDS,
 			registers
 		}),
 		ttft: new Histogram({
 			name: 'llm_manager_time_to_first_token_seconds',
 			help: 'Time from arrival to the first generated token.',
-			labelNames: ['model', 'endpoint'],
+			labelNames: ['model', 'endpoint', 'backend'],
 			buckets: SECONDS,
 			registers
 		}),
@@ -83,7 +84,7 @@ export function observeRequest(input: AuditRecordInput): void {
 	const m = requestMetrics();
 	const model = modelLabel(input);
 	const user = m.perUser ? { user: m.users.value(input.caller?.user.email ?? 'anonymous') } : {};
-	const base = { model, endpoint: input.endpoint };
+	const base = { model, endpoint: input.endpoint, backend: input.backend ? m.backends.value(input.backend) : 'local' };
 	m.requests.inc({ ...base, status: input.status, ...user });
 	if (input.status !== 'success') m.errors.inc({ ...base, code: input.errorType ?? input.status, ...user });
 	if (input.promptTokens) m.promptTokens.inc({ ...base, ...user }, input.promptTokens);

@@ -1,6 +1,7 @@
 /** The `/api` operations, by domain. A new `+server.ts` under `src/routes/api` gets its entry here. */
 import { z } from 'zod';
 import * as audit from '../audit';
+import * as backends from '../backends';
 import * as auth from '../auth';
 import * as conversations from '../conversations';
 import { StartDownload } from '../downloads/schemas';
@@ -131,4 +132,19 @@ const systemOps: Operation[] = [
 	}
 ];
 
-export const apiOperations: Operation[] = [...authOps, ...modelOps, ...poolOps, ...chatOps, ...systemOps];
+const backendOps: Operation[] = [
+	{ method: 'GET', route: '/api/backends', summary: 'Remote backends with their health (never a key)', access: 'admin', tag: 'backends' },
+	{ method: 'POST', route: '/api/backends', summary: 'Add a remote backend (its key stored encrypted)', access: 'admin', tag: 'backends', body: backends.CreateBackend, success: created },
+	{ method: 'GET', route: '/api/backends/[id]', summary: 'One remote backend', access: 'admin', tag: 'backends' },
+	{ method: 'PATCH', route: '/api/backends/[id]', summary: 'Change a remote backend (`api_key: null` removes the key)', access: 'admin', tag: 'backends', body: backends.UpdateBackend },
+	{ method: 'DELETE', route: '/api/backends/[id]', summary: 'Remove a remote backend and its routing rules', access: 'admin', tag: 'backends', success: noContent },
+	{ method: 'POST', route: '/api/backends/[id]/test', summary: "List the backend's models now and say why that failed", access: 'admin', tag: 'backends' },
+	{ method: 'POST', route: '/api/backends/[id]/refresh', summary: "Discover the backend's models again", access: 'admin', tag: 'backends' },
+	{ method: 'GET', route: '/api/routing/rules', summary: 'Routing rules, highest priority first', access: 'admin', tag: 'backends' },
+	{ method: 'POST', route: '/api/routing/rules', summary: 'Add a routing rule', access: 'admin', tag: 'backends', body: backends.CreateRule, success: created },
+	{ method: 'PATCH', route: '/api/routing/rules/[id]', summary: 'Change a routing rule', access: 'admin', tag: 'backends', body: backends.UpdateRule },
+	{ method: 'DELETE', route: '/api/routing/rules/[id]', summary: 'Remove a routing rule', access: 'admin', tag: 'backends', success: noContent },
+	{ method: 'POST', route: '/api/routing/test', summary: 'Where a request for a model name would go', access: 'admin', tag: 'backends', body: backends.RouteTest }
+];
+
+export const apiOperations: Operation[] = [...authOps, ...modelOps, ...poolOps, ...chatOps, ...backendOps, ...systemOps];

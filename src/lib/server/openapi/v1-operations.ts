@@ -10,7 +10,7 @@ import type { Operation } from './types';
 const stream = 'With `"stream": true` the answer is a stream of Server-Sent Events.';
 
 export const v1Operations: Operation[] = [
-	{ method: 'GET', route: '/v1/models', summary: 'Profiles and local models', access: 'user', tag: 'v1' },
+	{ method: 'GET', route: '/v1/models', summary: "Profiles, local models and the remote backends' models", access: 'user', tag: 'v1' },
 	{ method: 'GET', route: '/v1/models/[...id]', summary: 'One model (the id keeps its slashes)', access: 'user', tag: 'v1' },
 	{ method: 'POST', route: '/v1/chat/completions', summary: 'Chat completion (OpenAI)', access: 'user', tag: 'v1', body: ChatCompletionRequest, description: stream },
 	{ method: 'POST', route: '/v1/completions', summary: 'Text completion (OpenAI)', access: 'user', tag: 'v1', body: CompletionRequest, description: stream },

@@ -1,3 +1,4 @@
+import * as backends from '$lib/server/backends';
 import * as inference from '$lib/server/inference';
 
-export const POST = inference.v1Route('/v1/embeddings', inference.embeddings);
+export const POST = inference.v1Route('/v1/embeddings', backends.routed('embeddings', inference.embeddings));

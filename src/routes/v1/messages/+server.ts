@@ -1,4 +1,5 @@
 import * as anthropic from '$lib/server/anthropic';
+import * as backends from '$lib/server/backends';
 import * as inference from '$lib/server/inference';
 
-export const POST = inference.v1Route('/v1/messages', anthropic.messages, anthropic.anthropicErrorResponse);
+export const POST = inference.v1Route('/v1/messages', backends.routed('messages', anthropic.messages), anthropic.anthropicErrorResponse);

@@ -1,3 +1,4 @@
+import * as backends from '$lib/server/backends';
 import * as inference from '$lib/server/inference';
 
-export const POST = inference.v1Route('/v1/chat/completions', inference.chatCompletions);
+export const POST = inference.v1Route('/v1/chat/completions', backends.routed('chat', inference.chatCompletions));

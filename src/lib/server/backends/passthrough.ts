@@ -1,0 +1,135 @@
+/**
+ * A request in the backend's own protocol: the body goes up as the client sent it (with the
+ * backend's model name), the answer comes back as it arrives. A stream is forwarded chunk by chunk
+ * and read on the side for the first token and the usage; the client leaving cancels it, which
+ * aborts the upstream request through the `/v1` signal.
+ */
+import { json } from '@sveltejs/kit';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { ClientGoneError, RequestTimeoutError, type V1Context } from '../inference/v1';
+import { BackendError, readJsonBody, send } from './client';
+import { acquireSlot, recordFailure, recordSuccess } from './health';
+import type { BackendEntry } from './store';
+import { carriesTokens, meterUsage } from './usage';
+
+const encoder = new TextEncoder();
+
+/** How the calling API writes an error as the last event of a stream. */
+export type StreamError = (err: unknown) => string;
+
+export const SSE_HEADERS = {
+	'content-type': 'text/event-stream; charset=utf-8',
+	'cache-control': 'no-cache, no-transform',
+	connection: 'keep-alive',
+	'x-accel-buffering': 'no'
+};
+
+export function serializeEvent(e: { event?: string; data: string }): string {
+	return `${e.event ? `event: ${e.event}\n` : ''}data: ${e.data}\n\n`;
+}
+
+/**
+ * Sends one request to a backend under its concurrency limit, recording health. Resolves with the
+ * started answer and the slot's release (the caller releases when the answer has been read).
+ */
+export async function openUpstream(ctx: V1Context, backend: BackendEntry, path: string, body: unknown): Promise<{ res: Response; release: () => void }> {
+	ctx.meter.backend = backend.row.name;
+	const release = await acquireSlot(backend, ctx.signal);
+	const t0 = performance.now();
+	try {
+		const res = await send(backend, path, { body: JSON.stringify(body), signal: ctx.signal, requestId: ctx.requestId });
+		recordSuccess(backend.row.id, performance.now() - t0);
+		return { res, release };
+	} catch (err) {
+		release();
+		if (err instanceof BackendError && err.unhealthy) recordFailure(backend.row.id, err.message);
+		throw err;
+	}
+}
+
+export const isEventStream = (res: Response) => (res.headers.get('content-type') ?? '').includes('text/event-stream');
+
+/** The answer of a non-streamed request, metered and returned as JSON. */
+export async function relayJson(ctx: V1Context, backend: BackendEntry, res: Response, release: () => void): Promise<Response> {
+	try {
+		const data = await readJsonBody(backend, res);
+		meterUsage(ctx.meter, data);
+		return json(data, { headers: { 'x-request-id': ctx.requestId } });
+	} finally {
+		release();
+	}
+}
+
+export type RelayOptions = {
+	/** Drop the usage-only chunk the proxy asked for (`stream_options.include_usage`) but the client did not. */
+	dropUsageChunk?: boolean;
+	error: StreamError;
+};
+
+/** Reads a stream's events as they arrive: meters them and decides which to forward. */
+function observer(ctx: V1Context, options: RelayOptions, out: string[]) {
+	const onEvent = (e: EventSourceMessage) => {
+		if (ctx.meter.ttftMs === null && carriesTokens(e.data)) ctx.firstToken();
+		if (e.data.includes('"usage"')) {
+			try {
+				const data = JSON.parse(e.data);
+				meterUsage(ctx.meter, data);
+				if (options.dropUsageChunk && Array.isArray(data?.choices) && data.choices.length === 0 && data.usage) return;
+			} catch {
+				// not JSON: forwarded as is
+			}
+		}
+		if (options.dropUsageChunk) out.push(serializeEvent(e));
+	};
+	return createParser({ onEvent });
+}
+
+/** Forwards an upstream event stream; the `/v1` audit row is written when it really ends. */
+export function relayStream(ctx: V1Context, backend: BackendEntry, res: Response, release: () => void, options: RelayOptions): Response {
+	const finish = ctx.detach();
+	const reader = res.body!.getReader();
+	const decoder = new TextDecoder();
+	const out: string[] = [];
+	const parser = observer(ctx, options, out);
+	let ended = false;
+	const end = (outcome?: unknown) => {
+		if (ended) return;
+		ended = true;
+		release();
+		finish(outcome);
+	};
+	const stream = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			try {
+				const { done, value } = await reader.read();
+				if (done) {
+					parser.reset({ consume: true });
+					if (out.length) controller.enqueue(encoder.encode(out.splice(0).join('')));
+					controller.close();
+					end();
+					return;
+				}
+				parser.feed(decoder.decode(value, { stream: true }));
+				if (!options.dropUsageChunk) controller.enqueue(value);
+				else if (out.length) controller.enqueue(encoder.encode(out.splice(0).join('')));
+			} catch (err) {
+				const reason = ctx.signal.aborted ? ctx.signal.reason : new BackendError(backend.row.name, 'network', `the stream broke off: ${String((err as Error)?.message ?? err)}`);
+				if (!(reason instanceof ClientGoneError)) {
+					try {
+						controller.enqueue(encoder.encode(options.error(reason instanceof RequestTimeoutError || reason instanceof BackendError ? reason : err)));
+						controller.close();
+					} catch {
+						// already cancelled
+					}
+				}
+				end(reason);
+			}
+		},
+		cancel() {
+			ctx.abort();
+			reader.cancel().catch(() => {});
+			end(new ClientGoneError());
+		}
+	});
+	return new Response(stream, { headers: { ...SSE_HEADERS, 'x-request-id': ctx.requestId } });
+}
