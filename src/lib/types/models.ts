@@ -113,4 +113,11 @@ export type LocalModel = {
 	usable: boolean;
 	error: string | null;
 	config: ModelConfig | null;
+	/**
+	 * Where the files are: the app's models dir, or an extra models dir (`LLM_MANAGER_EXTRA_MODEL_DIRS`)
+	 * in the Hugging Face cache layout, llama.cpp's cache, an LM Studio models folder or another folder.
+	 */
+	source: 'models_dir' | 'huggingface' | 'llama.cpp' | 'lmstudio' | 'folder';
+	/** In an extra models dir: listed and loaded, never written or deleted by the app. */
+	read_only: boolean;
 };

@@ -8,8 +8,8 @@ const MAX_AGE_WATCHED_MS = 60_000;
 /** Without one (unsupported, or it failed), the listing is re-read when older than this. */
 const MAX_AGE_UNWATCHED_MS = 2_000;
 
-/** Changes that never change the listing: downloads in progress and hidden files. */
-const IGNORED = /(\.partial$)|(^|\/)\./;
+/** Changes that never change the listing: downloads in progress (with their written-ranges records) and hidden files. */
+const IGNORED = /(\.partial(\.ranges\.json(\.tmp)?)?$)|(^|\/)\./;
 
 export type Listing = { models: LocalModel[]; mtimes: ReadonlyMap<string, number> };
 
@@ -20,8 +20,12 @@ export type Listing = { models: LocalModel[]; mtimes: ReadonlyMap<string, number
  * after a change re-scans (once, however many ask at the same time). Metadata of unchanged files is
  * cached by the scanner per size and mtime, so a re-scan reads only new or changed headers.
  */
+export type Scanner = (dir: string, mtimes: Map<string, number>) => Promise<LocalModel[]>;
+
 export class LibraryCache {
 	readonly #dir: string;
+	readonly #scanner: Scanner | null;
+	readonly #create: boolean;
 	#listing: Listing | null = null;
 	#scannedAt = 0;
 	#scan: Promise<Listing> | null = null;
@@ -29,8 +33,11 @@ export class LibraryCache {
 	#watcher: fs.FSWatcher | null = null;
 	#watchTried = false;
 
-	constructor(dir: string) {
+	/** `scanner` replaces the models-dir scan; `create: false` never creates the folder (a read-only one). */
+	constructor(dir: string, options: { scanner?: Scanner; create?: boolean } = {}) {
 		this.#dir = dir;
+		this.#scanner = options.scanner ?? null;
+		this.#create = options.create ?? true;
 	}
 
 	async list(): Promise<Listing> {
@@ -57,7 +64,8 @@ export class LibraryCache {
 		const generation = this.#generation;
 		const startedAt = performance.now();
 		const mtimes = new Map<string, number>();
-		const scan: Promise<Listing> = scanModels(this.#dir, () => false, mtimes)
+		const scanned = this.#scanner ? this.#scanner(this.#dir, mtimes) : scanModels(this.#dir, () => false, mtimes);
+		const scan: Promise<Listing> = scanned
 			.then((models) => {
 				const listing = { models, mtimes };
 				// A change seen while scanning may have been missed by this scan: keep it stale.
@@ -78,7 +86,7 @@ export class LibraryCache {
 		if (this.#watchTried) return;
 		this.#watchTried = true;
 		try {
-			fs.mkdirSync(this.#dir, { recursive: true });
+			if (this.#create) fs.mkdirSync(this.#dir, { recursive: true });
 			const watcher = fs.watch(this.#dir, { recursive: true, persistent: false }, (_type, name) => {
 				if (name && IGNORED.test(String(name))) return;
 				this.invalidate();

@@ -13,7 +13,8 @@ import { parseModelId, parseRepoId, pathInside } from '../hub/ids';
 import { parseSplit, splitPartName } from '../hub/quant';
 import { log } from '../log';
 import { readLocalConfig, readRemoteConfig, type ModelConfig } from './gguf-metadata';
-import { getLibraryCache, invalidateLibrary } from './cache';
+import { getLibraryCache, invalidateLibrary, type Listing } from './cache';
+import { extraListings, findExtraModel } from './extra';
 import type { LocalModel } from './scan';
 import { realPathInside } from './real-path';
 import { onVerdictFailed } from '../gguf/verdicts';
@@ -40,15 +41,37 @@ const modelsDir = () => getConfig().modelsDir;
 // A file that failed its first-use check is listed unusable from then on.
 onVerdictFailed(() => invalidateLibrary(modelsDir()));
 
+/**
+ * The models dir's listing, then each extra dir's models that it does not already have (an id is
+ * listed once: the models dir first, then the extra dirs in their configured order).
+ */
+async function listing(): Promise<Listing> {
+	const own = await getLibraryCache(modelsDir()).list();
+	const extra = await extraListings();
+	if (extra.length === 0) return own;
+	const models = [...own.models];
+	const mtimes = new Map(own.mtimes);
+	const seen = new Set(models.map((m) => m.id));
+	for (const { listing } of extra) {
+		for (const model of listing.models) {
+			if (seen.has(model.id)) continue;
+			seen.add(model.id);
+			models.push(model);
+			mtimes.set(model.id, listing.mtimes.get(model.id) ?? 0);
+		}
+	}
+	return { models, mtimes };
+}
+
 /** Every complete model in the library (cached and kept current: no directory walk per call). */
 export async function listLocalModels(): Promise<LocalModel[]> {
-	const { models } = await getLibraryCache(modelsDir()).list();
+	const { models } = await listing();
 	return models.map((m) => ({ ...m, is_loaded: loadedCheck(m.id) }));
 }
 
 /** Model ids with their files' modification time (ms), from the cached listing. */
 export async function listModelIds(): Promise<{ id: string; mtime: number }[]> {
-	const { models, mtimes } = await getLibraryCache(modelsDir()).list();
+	const { models, mtimes } = await listing();
 	return models.map((m) => ({ id: m.id, mtime: mtimes.get(m.id) ?? 0 }));
 }
 
@@ -59,11 +82,11 @@ export async function isRepoDownloaded(repo: string): Promise<boolean> {
 	} catch {
 		return false;
 	}
-	const { models } = await getLibraryCache(modelsDir()).list();
+	const { models } = await listing();
 	return models.some((m) => m.repo === id);
 }
 
-/** Every file of a model on disk (all parts of a split set), or null when its first file is missing. */
+/** Every file of a model in the models dir (all parts of a split set), or null when its first file is missing. */
 async function filesOf(id: string): Promise<string[] | null> {
 	const full = pathInside(modelsDir(), id);
 	const exists = await fsp.stat(full).then((s) => s.isFile(), () => false);
@@ -86,8 +109,8 @@ async function filesOf(id: string): Promise<string[] | null> {
  */
 export async function modelConfig(rawId: string): Promise<ModelConfig | null> {
 	const { id, repo, file } = parseModelId(rawId);
-	const local = await filesOf(id);
-	if (local) return readLocalConfig(local[0], file).catch(() => null);
+	const local = (await filesOf(id)) ?? (await findExtraModel(id))?.files ?? null;
+	if (local?.length) return readLocalConfig(local[0], file).catch(() => null);
 	assertOnline();
 	try {
 		const signal = AbortSignal.timeout(30_000);
@@ -102,7 +125,8 @@ export async function modelConfig(rawId: string): Promise<ModelConfig | null> {
 
 /**
  * Deletes a model's files, for an admin or the user who downloaded it (403 for anyone else). 404 when
- * absent; 409 while it is downloading or busy (e.g. loaded).
+ * absent; 409 while it is downloading or busy (e.g. loaded), and for a model of an extra models dir
+ * (read-only: never deleted there).
  */
 export async function deleteModel(
 	rawId: string,
@@ -112,7 +136,17 @@ export async function deleteModel(
 	const { id } = parseModelId(rawId);
 	if (getDownloadManager().isDownloading(id)) throw new ConflictError(`${id} is downloading`, 'model_downloading');
 	const files = await filesOf(id);
-	if (!files) throw new NotFoundError(`Model ${id} not found`, 'model_not_found');
+	if (!files) {
+		const extra = await findExtraModel(id);
+		if (extra) {
+			throw new ConflictError(
+				`${id} is in an extra models dir (${extra.source}), which LLM Manager only reads: delete it with the tool that downloaded it`,
+				'model_read_only',
+				{ reason: 'read_only', source: extra.source }
+			);
+		}
+		throw new NotFoundError(`Model ${id} not found`, 'model_not_found');
+	}
 	if (!actor.isAdmin && !(await wasDownloadedBy(id, actor.id))) {
 		throw new ForbiddenError('Only an admin or the user who downloaded this model may delete it', 'not_model_owner');
 	}

@@ -21,7 +21,7 @@ const MAX_DEPTH = 6;
  * Relative paths of `.gguf` files under `root`. Symbolic links are followed for files whose real path
  * stays inside `root`, never for folders.
  */
-async function walk(root: string, dir = '', depth = 0, out: FileEntry[] = [], mtimes?: Map<string, number>): Promise<FileEntry[]> {
+export async function walk(root: string, dir = '', depth = 0, out: FileEntry[] = [], mtimes?: Map<string, number>): Promise<FileEntry[]> {
 	let entries: import('node:fs').Dirent[];
 	try {
 		entries = await fsp.readdir(path.join(root, dir), { withFileTypes: true });
@@ -63,6 +63,9 @@ async function configOf(full: string, fileName: string, size: number): Promise<C
 	return entry;
 }
 
+/** Where a listed model's files live: the app's models dir, or a read-only folder of another tool. */
+export type ModelSource = LocalModel['source'];
+
 /**
  * Every complete model under `modelsDir`. `isLoaded` comes from the pool; `mtimes`, when given,
  * receives each file's modification time (ms) by its path under the models dir.
@@ -73,13 +76,28 @@ export async function scanModels(
 	mtimes?: Map<string, number>
 ): Promise<LocalModel[]> {
 	const files = await walk(modelsDir, '', 0, [], mtimes);
+	return describeModels(files, (id) => path.join(modelsDir, id), () => 'models_dir', isLoaded);
+}
+
+/**
+ * The complete models among `files` (ids `<owner>/<repo>/<file>`), with metadata read from each
+ * model's first file at `fullPathOf(id)`.
+ */
+export async function describeModels(
+	files: FileEntry[],
+	fullPathOf: (id: string) => string,
+	sourceOf: (id: string) => ModelSource,
+	isLoaded: (id: string) => boolean = () => false
+): Promise<LocalModel[]> {
 	const models: LocalModel[] = [];
 	for (const group of groupGgufFiles(files)) {
 		if (!group.complete) continue;
 		const [owner, repo, ...rest] = group.file.split('/');
-		const meta = await configOf(path.join(modelsDir, group.file), rest.join('/'), group.size_bytes);
-		const verdict = meta.config ? await knownVerdict(path.join(modelsDir, group.file)) : null;
+		const full = fullPathOf(group.file);
+		const meta = await configOf(full, rest.join('/'), group.size_bytes);
+		const verdict = meta.config ? await knownVerdict(full) : null;
 		const refused = verdict && !verdict.ok ? verdict.reason : null;
+		const source = sourceOf(group.file);
 		models.push({
 			id: group.file,
 			repo: `${owner}/${repo}`,
@@ -94,7 +112,9 @@ export async function scanModels(
 			parts: group.parts.length,
 			usable: meta.config !== null && refused === null,
 			error: meta.error ?? refused,
-			config: meta.config
+			config: meta.config,
+			source,
+			read_only: source !== 'models_dir'
 		});
 	}
 	return models;
