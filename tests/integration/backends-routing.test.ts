@@ -178,6 +178,23 @@ describe('failures', () => {
 		alpha.setMode({ kind: 'ok' });
 	});
 
+	it('the request time limit applies to a remote backend, streamed or not', async () => {
+		await call(server, 'PATCH', `/api/backends/${ids.alpha}`, { token: admin.token, body: { timeout_ms: 60_000 } });
+		expect((await call(server, 'PUT', '/api/settings/pool', { token: admin.token, body: { request_timeout: '1s' } })).status).toBe(200);
+		alpha.setMode({ kind: 'hang' });
+		const closedBefore = alpha.closedEarly();
+		try {
+			const err = await ask('exact-one').catch((e) => e);
+			expect(err.status).toBe(504);
+			expect(err.code).toBe('timeout');
+			await until(async () => alpha.closedEarly(), (n) => n > closedBefore);
+			expect(alpha.closedEarly()).toBeGreaterThan(closedBefore);
+		} finally {
+			await call(server, 'PUT', '/api/settings/pool', { token: admin.token, body: { request_timeout: '10m' } });
+			alpha.setMode({ kind: 'ok' });
+		}
+	});
+
 	it('audits which backend served, or failed', async () => {
 		const rows = await until(
 			async () => (await call(server, 'GET', '/api/system/audit-logs?limit=200', { token: admin.token })).body.items as any[],
