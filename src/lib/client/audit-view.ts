@@ -3,13 +3,15 @@ import type { AuditLogEntry } from '$lib/types/audit';
 /** The audit page's filters as typed in the form (times in the browser's local time). */
 export type AuditFilterForm = {
 	model: string;
+	/** A remote backend's name, `local`, or empty for any. */
+	backend: string;
 	status: '' | AuditLogEntry['status'];
 	user: string;
 	start: string;
 	end: string;
 };
 
-export const emptyFilters = (): AuditFilterForm => ({ model: '', status: '', user: '', start: '', end: '' });
+export const emptyFilters = (): AuditFilterForm => ({ model: '', backend: '', status: '', user: '', start: '', end: '' });
 
 const toIso = (local: string) => (local ? new Date(local).toISOString() : '');
 
@@ -18,6 +20,7 @@ export function filterParams(f: AuditFilterForm): URLSearchParams {
 	const params = new URLSearchParams();
 	const entries: [string, string][] = [
 		['model', f.model.trim()],
+		['backend', f.backend.trim()],
 		['status', f.status],
 		['user', f.user.trim()],
 		['start_time', toIso(f.start)],
@@ -30,6 +33,8 @@ export function filterParams(f: AuditFilterForm): URLSearchParams {
 /** Whether a row that arrives live belongs in the filtered table. */
 export function matchesFilters(row: AuditLogEntry, f: AuditFilterForm): boolean {
 	if (f.model.trim() && row.model !== f.model.trim()) return false;
+	const backend = f.backend.trim();
+	if (backend && (backend === 'local' ? row.backend !== null : row.backend !== backend)) return false;
 	if (f.status && row.status !== f.status) return false;
 	const user = f.user.trim().toLowerCase();
 	if (user && row.user_id !== f.user.trim() && row.user_email?.toLowerCase() !== user) return false;

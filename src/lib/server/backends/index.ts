@@ -3,6 +3,7 @@
  * that `/v1` routes requests to, with the same credentials, allow-lists, audit and limits as local
  * models. Configured by administrators on `/api/backends` and `/api/routing`.
  */
+import type { BackendView } from '$lib/types/backends';
 import type { Caller } from '../auth/types';
 import { listModelObjects } from '../inference/target';
 import type { ModelObject } from '../inference/openai';
@@ -19,7 +20,7 @@ export { BackendError } from './client';
 export { CHECK_INTERVAL_MS } from './discovery';
 
 /** The wire shape: never the key or header values. */
-export function toWire(entry: BackendEntry) {
+export function toWire(entry: BackendEntry): BackendView {
 	const r = entry.row;
 	return {
 		id: r.id,
@@ -41,7 +42,6 @@ export function toWire(entry: BackendEntry) {
 		updated_at: r.updatedAt.toISOString()
 	};
 }
-export type BackendWire = ReturnType<typeof toWire>;
 
 export function listBackends() {
 	return listBackendEntries().map(toWire);
