@@ -13,9 +13,9 @@ import { call, signIn, signUp, tempDir, type SignedIn, type TestServer } from '.
 const MIB = 1024 * 1024;
 const CONNECTIONS = 4;
 const REPO = 'parts-org/big-GGUF';
-const RANDOM = 'big-Q8_0.gguf'; // 48 MiB of random bytes: 4 parts of 12 MiB
+const RANDOM = 'big-Q8_0.gguf'; // 48 MiB of random bytes: 6 pieces of 8 MiB
 const zeros = (n: number) => crypto.createHash('sha256').update(Buffer.alloc(n)).digest('hex');
-const ZERO_FILES = ['big-Q4_K_M.gguf', 'big-Q5_K_M.gguf', 'big-Q6_K.gguf', 'big-IQ4_XS.gguf', 'big-Q3_K_M.gguf'];
+const ZERO_FILES = ['big-Q4_K_M.gguf', 'big-Q5_K_M.gguf', 'big-Q6_K.gguf', 'big-IQ4_XS.gguf', 'big-Q3_K_M.gguf', 'big-Q2_K.gguf'];
 
 let hub: FakeHub;
 let server: TestServer;
@@ -77,7 +77,7 @@ describe('a file in parts', () => {
 		expect(sha256(path.join(modelsDir(server), RANDOM))).toBe(randomSha);
 		expect(fs.readdirSync(modelsDir(server)).filter((f) => f.includes('.partial'))).toEqual([]);
 		const stats = hub.stats();
-		expect(sorted(asked(key))).toEqual([0, 1, 2, 3].map((i) => [i * 12 * MIB, (i + 1) * 12 * MIB]));
+		expect(sorted(asked(key))).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i * 8 * MIB, (i + 1) * 8 * MIB]));
 		expect(stats.max_open).toBe(CONNECTIONS); // the parts really ran at the same time
 		expect(stats.bytes_sent[key]).toBe(48 * MIB);
 		expect((await removeModel(RANDOM)).status).toBe(200);
@@ -87,7 +87,7 @@ describe('a file in parts', () => {
 		const file = ZERO_FILES[0];
 		const key = `${REPO}/${file}`;
 		hub.resetStats();
-		// The first connection (the first part) is cut after 3 MiB; the others are not touched.
+		// The first connection (the first piece, of 8 MiB) is cut after 3 MiB; the others are not touched.
 		hub.setMode({ dropAfter: 3 * MIB, times: 1 }, key);
 		const res = await start(file);
 		const done = await waitForStatus(server, admin.token, res.body.task_id, isDone);
@@ -100,6 +100,26 @@ describe('a file in parts', () => {
 		expect(retry[0]).toBeGreaterThan(0); // not from its start again
 		expect(hub.stats().bytes_sent[key]).toBeLessThanOrEqual(32 * MIB + 8 * MIB);
 		expect(server.logs()).toMatch(/download retrying/);
+		expect((await removeModel(file)).status).toBe(200);
+	});
+
+	it('retries a stalled part alone while the others go on', async () => {
+		const file = ZERO_FILES[5];
+		const key = `${REPO}/${file}`;
+		hub.resetStats();
+		// The first part's connection goes silent after 2 MiB (the stall limit is 2 s).
+		hub.setMode({ stallAfter: 2 * MIB, times: 1 }, key);
+		const res = await start(file);
+		const done = await waitForStatus(server, admin.token, res.body.task_id, isDone);
+		expect(done).toMatchObject({ status: 'completed', downloaded_bytes: 32 * MIB });
+		expect(sha256(path.join(modelsDir(server), file))).toBe(zeros(32 * MIB));
+		const ranges = asked(key);
+		// Each other part was asked for once; the stalled one again from where it stopped.
+		expect(ranges.filter(([s]) => s % (8 * MIB) === 0).map(([s]) => s).sort((a, b) => a - b)).toEqual([0, 8, 16, 24].map((n) => n * MIB));
+		expect(ranges).toHaveLength(CONNECTIONS + 1);
+		expect(ranges[ranges.length - 1]).toEqual([expect.any(Number), 8 * MIB]);
+		expect(ranges[ranges.length - 1][0]).toBeGreaterThan(0);
+		expect(server.logs()).toMatch(/no data for 2 s/);
 		expect((await removeModel(file)).status).toBe(200);
 	});
 

@@ -9,14 +9,16 @@
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import type http from 'node:http';
-import { openHubStream } from '../hub/stream';
+import { openHubStreamAt } from '../hub/stream';
 import type { ConnectionSlots } from './connections';
 import { PrefixHasher } from './prefix-hash';
 import { addRange, missingRanges, planParts, prefixEnd, readSidecar, removeSidecar, writeSidecar, type ByteRange } from './ranges';
 import { PermanentError, TransientError, classify, partialSize, sleep, type TransferOptions } from './transfer';
 
-/** No part is smaller than this (a smaller file goes on one connection). */
+/** No piece is smaller than this (a file under two pieces goes on one connection). */
 export const MIN_PART_BYTES = 8 * 1024 * 1024;
+/** Nor larger than this (a retry re-asks at most this much; the hash never lags far behind). */
+const MAX_PART_BYTES = 64 * 1024 * 1024;
 const WRITE_BATCH = 1 << 20;
 const WRITE_INTERVAL_MS = 500;
 const SAVE_INTERVAL_MS = 500;
@@ -99,7 +101,7 @@ class Ranged {
 export async function transferRanged(o: RangedOptions): Promise<void> {
 	const done = await writtenRanges(o.partialPath, o.size);
 	await writeSidecar(o.partialPath, o.size, done); // before any byte lands past the prefix
-	const parts = planParts(missingRanges(done, o.size), o.connections, MIN_PART_BYTES);
+	const parts = planParts(missingRanges(done, o.size), o.connections, MIN_PART_BYTES, MAX_PART_BYTES);
 	const file = await fsp.open(o.partialPath, fs.constants.O_RDWR | fs.constants.O_CREAT);
 	const hasher = new PrefixHasher(file, o.hashWhileReceiving ?? true);
 	const state = new Ranged(o, hasher, done);
@@ -141,8 +143,9 @@ async function runLanes(state: Ranged, file: FileHandle, parts: ByteRange[]): Pr
 	confirmed.catch(() => {});
 	const lane = async (first: boolean) => {
 		if (!first) await confirmed;
+		const at: Lane = { url: null };
 		for (let part = queue.shift(); part && !signal.aborted; part = queue.shift()) {
-			await fetchPart(state, file, part, signal, first ? confirm : () => {});
+			await fetchPart(state, file, at, part, signal, first ? confirm : () => {});
 		}
 	};
 	const lanes = Array.from({ length: Math.min(o.connections, parts.length) }, (_, i) =>
@@ -158,17 +161,21 @@ async function runLanes(state: Ranged, file: FileHandle, parts: ByteRange[]): Pr
 	if (failed) throw stop.signal.reason ?? (failed as PromiseRejectedResult).reason;
 }
 
+/** Where a lane asks for its next piece: where the last one's redirects ended, or (null) the Hub's resolve address. */
+type Lane = { url: string | null };
+
 /** One part to its end: tries again from where it got to, with back-off; a try that made progress is not counted. */
-async function fetchPart(state: Ranged, file: FileHandle, part: ByteRange, signal: AbortSignal, onRanges: () => void): Promise<void> {
+async function fetchPart(state: Ranged, file: FileHandle, lane: Lane, part: ByteRange, signal: AbortSignal, onRanges: () => void): Promise<void> {
 	const { o } = state;
 	const cursor = { at: part[0] };
 	for (let attempt = 1; ; attempt++) {
 		const before = cursor.at;
 		const release = await o.slots.acquire(signal);
 		try {
-			await fetchOnce(state, file, [cursor.at, part[1]], cursor, signal, onRanges);
+			await fetchOnce(state, file, lane, [cursor.at, part[1]], cursor, signal, onRanges);
 			return;
 		} catch (err) {
+			lane.url = null; // a signed CDN address may have expired: go through the Hub again
 			const failure = err instanceof NoRangesError && !signal.aborted ? err : classify(err, signal);
 			if (signal.aborted || failure instanceof PermanentError || failure instanceof NoRangesError) throw failure;
 			const message = failure instanceof Error ? failure.message : String(failure);
@@ -184,17 +191,19 @@ async function fetchPart(state: Ranged, file: FileHandle, part: ByteRange, signa
 }
 
 /** One request for `[from, to)`; `cursor.at` follows what reached the file. */
-async function fetchOnce(state: Ranged, file: FileHandle, [from, to]: ByteRange, cursor: { at: number }, signal: AbortSignal, onRanges: () => void): Promise<void> {
+async function fetchOnce(state: Ranged, file: FileHandle, lane: Lane, [from, to]: ByteRange, cursor: { at: number }, signal: AbortSignal, onRanges: () => void): Promise<void> {
 	const { o } = state;
 	const stall = new AbortController();
 	const requestSignal = AbortSignal.any([signal, stall.signal]);
 	let response: http.IncomingMessage;
 	try {
-		response = await openHubStream(o.url, {
+		const opened = await openHubStreamAt(lane.url ?? o.url, {
 			signal: requestSignal,
 			timeoutMs: Math.max(o.stallMs, 10_000),
 			headers: { range: `bytes=${from}-${to - 1}` }
 		});
+		response = opened.response;
+		lane.url = opened.url;
 	} catch (err) {
 		throw classify(err, signal);
 	}

@@ -30,19 +30,21 @@ describe('written ranges', () => {
 		expect(missingRanges([[0, 100]], 100)).toEqual([]);
 	});
 
-	it('cuts a whole file into equal parts, none under the minimum', () => {
-		const parts = planParts([[0, 512 * MIB]], 8, 8 * MIB);
-		expect(parts).toHaveLength(8);
-		expect(parts.every(([s, e]) => e - s === 64 * MIB)).toBe(true);
-		expect(parts[7][1]).toBe(512 * MIB);
+	it('cuts a whole file into equal pieces in file order, about four per connection, none under the minimum', () => {
+		const parts = planParts([[0, 512 * MIB]], 8, 8 * MIB, 64 * MIB);
+		expect(parts).toHaveLength(32);
+		expect(parts.every(([s, e]) => e - s === 16 * MIB)).toBe(true);
+		expect(parts.every(([s], i) => i === 0 || s === parts[i - 1][1])).toBe(true);
+		expect(parts[31][1]).toBe(512 * MIB);
 		expect(planParts([[0, 20 * MIB]], 8, 8 * MIB)).toHaveLength(3);
-		// A resume: the gaps left by eight parts become (about) eight parts again.
-		const gaps = missingRanges(
-			Array.from({ length: 8 }, (_, i) => [i * 64 * MIB, i * 64 * MIB + 40 * MIB] as [number, number]),
-			512 * MIB
-		);
-		const again = planParts(gaps, 8, 8 * MIB);
-		expect(again).toEqual(gaps);
+		expect(planParts([[0, 64 * 1024 * MIB]], 8, 8 * MIB, 64 * MIB)).toHaveLength(1024); // capped at 64 MiB
+		// A resume: each gap is cut the same way; what was written is never asked for.
+		const done = Array.from({ length: 8 }, (_, i) => [i * 64 * MIB, i * 64 * MIB + 40 * MIB] as [number, number]);
+		const gaps = missingRanges(done, 512 * MIB);
+		const again = planParts(gaps, 8, 8 * MIB, 64 * MIB);
+		expect(again).toHaveLength(24);
+		expect(again.reduce((n, [s, e]) => n + e - s, 0)).toBe(8 * 24 * MIB);
+		expect(again.every(([s, e]) => !done.some(([ds, de]) => s < de && e > ds))).toBe(true);
 	});
 
 	it('reads back what was saved; an unreadable or foreign sidecar counts as nothing written', async () => {

@@ -77,12 +77,14 @@ export function missingRanges(done: ByteRange[], size: number): ByteRange[] {
 }
 
 /**
- * Cuts the missing ranges into parts of about `missing / connections` bytes (never under `minPart`,
- * except for a smaller gap), so `connections` lanes finish at about the same time.
+ * Cuts the missing ranges into pieces of about `missing / (connections × perLane)` bytes, kept within
+ * `[minPiece, maxPiece]` (a smaller gap stays one piece), in file order. Lanes take the next piece
+ * whenever they finish one, so the written prefix (and the hash following it) keeps up with the
+ * download, and a slow connection holds up one piece rather than its share of the file.
  */
-export function planParts(missing: ByteRange[], connections: number, minPart: number): ByteRange[] {
+export function planParts(missing: ByteRange[], connections: number, minPiece: number, maxPiece = Infinity, perLane = 4): ByteRange[] {
 	const total = doneBytes(missing);
-	const target = Math.max(minPart, Math.ceil(total / Math.max(1, connections)));
+	const target = Math.min(maxPiece, Math.max(minPiece, Math.ceil(total / Math.max(1, connections * perLane))));
 	const parts: ByteRange[] = [];
 	for (const [start, end] of missing) {
 		const pieces = Math.max(1, Math.round((end - start) / target));

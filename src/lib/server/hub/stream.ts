@@ -38,6 +38,15 @@ function requestOnce(url: URL, headers: Record<string, string>, options: StreamO
 
 /** GETs `url` and resolves with the response stream once a non-redirect status arrives. */
 export async function openHubStream(url: string, options: StreamOptions = {}): Promise<http.IncomingMessage> {
+	return (await openHubStreamAt(url, options)).response;
+}
+
+/**
+ * `openHubStream`, also telling where the redirects ended (the CDN's address), so that more ranges of
+ * the same file can be asked there directly. Each request decides anew whether the token goes along
+ * (only to the Hub's own origin).
+ */
+export async function openHubStreamAt(url: string, options: StreamOptions = {}): Promise<{ response: http.IncomingMessage; url: string }> {
 	assertOnline();
 	let current = followable(url, new URL(url));
 	for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -55,7 +64,7 @@ export async function openHubStream(url: string, options: StreamOptions = {}): P
 			current = followable(res.headers.location, current);
 			continue;
 		}
-		if ((status >= 200 && status < 300) || status === 416) return res;
+		if ((status >= 200 && status < 300) || status === 416) return { response: res, url: current.href };
 		res.resume();
 		if (status === 401 || status === 403) throw new HubAccessError(current.pathname);
 		if (status === 404) throw new HubNotFoundError(current.pathname);
