@@ -29,7 +29,7 @@ const MODEL_ID = 'bench/backends/bench-f16.gguf';
 const TOKENS = 128;
 const median = (/** @type {number[]} */ v) => percentile(v, 50);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
-/** CPU time (user + system) a process has used, in ms, from /proc (Linux; NaN elsewhere). @param {number | undefined} pid */
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux; NaN elsewhere, or without a pid). @param {number | undefined} pid */
 const cpuMs = (pid) => {
 	try {
 		const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -65,7 +65,8 @@ try {
 	const direct = [];
 	/** @type {{ttft: number, totalMs: number, tokens: number}[]} */
 	const via = [];
-	const frontCpuBefore = cpuMs(front.pid);
+	const frontPid = /** @type {{pid?: number}} */ (front).pid;
+	const frontCpuBefore = cpuMs(frontPid);
 	for (let i = 0; i < ROUNDS; i++) {
 		if (i % 2 === 0) {
 			direct.push(await directly());
@@ -75,7 +76,7 @@ try {
 			direct.push(await directly());
 		}
 	}
-	const frontCpu = cpuMs(front.pid) - frontCpuBefore;
+	const frontCpu = cpuMs(frontPid) - frontCpuBefore;
 	const tps = (/** @type {{totalMs: number, tokens: number}} */ r) => r.tokens / (r.totalMs / 1000);
 	// Per-round ratios (neighbours share the machine's state), then their median.
 	const ratios = direct.map((d, i) => tps(via[i]) / tps(d));
