@@ -133,6 +133,27 @@ describe('routing rules', () => {
 	});
 });
 
+describe('bad requests while backends are configured', () => {
+	it('malformed, oversized and invalid bodies get a clear 4xx, and nothing reaches a backend', async () => {
+		const seen = alpha.received.length + beta.received.length;
+		const send = (body: string | Buffer) =>
+			fetch(`${server.url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' }, body: body as BodyInit }).then(
+				async (r) => ({ status: r.status, body: await r.json() })
+			);
+		for (const [body, status] of [
+			['{"model": "team-x",', 400],
+			['[1, 2]', 400],
+			['{"model": 42, "messages": []}', 400],
+			[Buffer.alloc(17 * 1024 * 1024, 'a'), 413]
+		] as const) {
+			const res = await send(body);
+			expect(res.status, String(body).slice(0, 40)).toBe(status);
+			expect(typeof res.body.error.message).toBe('string');
+		}
+		expect(alpha.received.length + beta.received.length).toBe(seen);
+	});
+});
+
 describe('failures', () => {
 	it('a timeout falls back, and the abandoned upstream request is closed', async () => {
 		alpha.setMode({ kind: 'hang' });

@@ -201,6 +201,9 @@ describe('routed requests', () => {
 		expect(valueOf(scrape, 'llm_manager_completion_tokens_total', labels)).toBeGreaterThan(0);
 		expect(countOf(scrape, 'llm_manager_request_duration_seconds', labels)).toBe(3);
 		expect(valueOf(scrape, 'llm_manager_requests_total', { model: REMOTE, backend: 'local' })).toBe(0);
+		expect(valueOf(scrape, 'llm_manager_backend_up', { backend: 'node-b' })).toBe(1);
+		expect(valueOf(scrape, 'llm_manager_backend_in_flight_requests', { backend: 'node-b' })).toBe(0);
+		expect(valueOf(scrape, 'llm_manager_backend_latency_seconds', { backend: 'node-b' })).toBeGreaterThan(0);
 	});
 
 	it("aborts the upstream request when the client goes away", async () => {
