@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Mode = { kind: 'ok' } | { kind: 'status'; status: number; body?: unknown } | { kind: 'hang' };
+export type Mode = { kind: 'ok' } | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> } | { kind: 'hang' } | { kind: 'break' };
 export type Received = { method: string; path: string; headers: http.IncomingHttpHeaders; body: any };
 
 export type FakeUpstream = {
@@ -94,7 +94,16 @@ export async function startFakeUpstream(options: { name: string; kind?: 'openai'
 				if (!res.writableFinished) closedEarly++;
 			});
 			if (mode.kind === 'hang') return;
-			if (mode.kind === 'status') return json(res, mode.body ?? { error: { message: `failing with ${mode.status}` } }, mode.status);
+			if (mode.kind === 'status') {
+				for (const [k, v] of Object.entries(mode.headers ?? {})) res.setHeader(k, v);
+				return json(res, mode.body ?? { error: { message: `failing with ${mode.status}` } }, mode.status);
+			}
+			if (mode.kind === 'break') {
+				// A stream that starts, then the connection drops.
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'partial' }, finish_reason: null }] })}\n\n`);
+				return setTimeout(() => res.socket?.destroy(), 50);
+			}
 			if (options.kind === 'anthropic') anthropic(r, res, options.name, options.key ?? '');
 			else openAi(r, res, options.name);
 		});

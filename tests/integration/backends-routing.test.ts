@@ -118,6 +118,11 @@ describe('routing rules', () => {
 		expect(await routeOf(LOCAL)).toMatchObject({ target: 'remote', backend: 'beta' });
 		await call(server, 'DELETE', `/api/routing/rules/${override.id}`, { token: admin.token });
 		expect((await routeOf(LOCAL)).target).toBe('local');
+		// And the local model still answers, its request body intact, with no backend in its audit row.
+		const local = await openai.chat.completions.create({ model: LOCAL, messages: [{ role: 'user', content: 'Hi' }], max_tokens: 3 });
+		expect(local.usage?.completion_tokens).toBeGreaterThan(0);
+		const count = await call(server, 'POST', '/v1/messages/count_tokens', { token: admin.token, body: { model: LOCAL, messages: [{ role: 'user', content: 'Hi' }] } });
+		expect(count.body.input_tokens).toBeGreaterThan(0);
 	});
 
 	it('refuses bad rules', async () => {
@@ -196,6 +201,33 @@ describe('failures', () => {
 		expect(viaMessages).toBeInstanceOf(Anthropic.APIError);
 		expect(viaMessages.status).toBe(400);
 		expect(viaMessages.error?.type).toBe('error');
+		alpha.setMode({ kind: 'ok' });
+	});
+
+	it("a backend's rate limit keeps its status and Retry-After", async () => {
+		alpha.setMode({ kind: 'status', status: 429, body: { error: { message: 'Rate limit reached' } }, headers: { 'retry-after': '7' } });
+		const res = await call(server, 'POST', '/v1/chat/completions', { token: admin.token, body: { model: 'exact-one', messages: [{ role: 'user', content: 'Hi' }] } });
+		expect(res.status).toBe(429);
+		expect(res.headers.get('retry-after')).toBe('7');
+		expect(res.body.error.message).toContain('Rate limit reached');
+		alpha.setMode({ kind: 'ok' });
+	});
+
+	it('a stream the backend drops midway ends with an error event, audited as an error', async () => {
+		alpha.setMode({ kind: 'break' });
+		const stream = await openai.chat.completions.create({ model: 'exact-one', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+		let text = '';
+		const err = await (async () => {
+			for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+		})().catch((e) => e);
+		expect(text).toBe('partial');
+		expect(err).toBeInstanceOf(Error);
+		expect(String(err.message)).toMatch(/stream broke off/);
+		const rows = await until(
+			async () => (await call(server, 'GET', '/api/system/audit-logs?limit=5', { token: admin.token })).body.items as any[],
+			(r) => r.some((x) => x.error_type === 'backend_network')
+		);
+		expect(rows.find((r) => r.error_type === 'backend_network')).toMatchObject({ backend: 'alpha', status: 'error' });
 		alpha.setMode({ kind: 'ok' });
 	});
 
