@@ -312,6 +312,27 @@ describe('an Anthropic backend', () => {
 		expect(final.stop_reason).toBe('end_turn');
 	});
 
+	it('answers /v1/responses through chat, plain and streamed; so does a server without the Responses API', async () => {
+		const answer = await openai.responses.create({ model: MODEL, input: 'Hi', instructions: 'Be brief.' });
+		expect(answer.status).toBe('completed');
+		expect(answer.output_text).toBe('bonjour de claude');
+		expect(answer.usage).toMatchObject({ input_tokens: 11, output_tokens: 4 });
+		expect(claude.received.filter((r) => r.path === '/v1/messages').at(-1)!.body).toMatchObject({ system: 'Be brief.', stream: true });
+		const stream = await openai.responses.create({ model: MODEL, input: 'Hi', stream: true });
+		let text = '';
+		let completed: any = null;
+		for await (const event of stream) {
+			if (event.type === 'response.output_text.delta') text += event.delta;
+			if (event.type === 'response.completed') completed = event.response;
+		}
+		expect(text).toBe('bonjour de claude');
+		expect(completed?.output_text).toBe('bonjour de claude');
+		// alpha answers 404 to /v1/responses: its chat completions serve instead.
+		const viaChat = await openai.responses.create({ model: 'alpha-model', input: 'Hi' });
+		expect(viaChat.output_text).toBe('hello from alpha');
+		expect(alpha.received.filter((r) => r.path === '/v1/responses').length).toBeGreaterThan(0);
+	});
+
 	it('keeps its key out of the database file, the answers and the logs', async () => {
 		const listed = JSON.stringify((await call(server, 'GET', '/api/backends', { token: admin.token })).body);
 		for (const key of [CLAUDE_KEY, ALPHA_KEY]) {
