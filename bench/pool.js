@@ -127,7 +127,10 @@ async function freePort() {
 async function startLlamaServer(binary, file) {
 	const port = await freePort();
 	const started = performance.now();
-	const child = spawn(binary, ['-m', file, '-c', String(CONTEXT * SLOTS), '-np', String(SLOTS), '-t', String(THREADS), '--port', String(port), '--host', '127.0.0.1', '-ngl', '0'], {
+	const child = spawn(binary, ['-m', file, '-c', String(CONTEXT * SLOTS), '-np', String(SLOTS), '-t', String(THREADS), '--port', String(port), '--host', '127.0.0.1', '-ngl', '0',
+		// The generated model writes random bytes; like the app's plain chat, take them as content
+		// (llama-server's chat-format parser otherwise fails the request).
+		'--skip-chat-parsing'], {
 		stdio: ['ignore', 'ignore', 'ignore']
 	});
 	const url = `http://127.0.0.1:${port}`;

@@ -35,7 +35,13 @@ const bridge = (globalThis as Record<symbol, unknown>)[Symbol.for('llm-manager.s
 	| undefined;
 if (!bridge) throw new Error('The app did not publish its server bridge; was it built?');
 
-const server = http.createServer(handler);
+// Streaming endpoints write their events straight to the Node response (see
+// `src/lib/server/http/node-response.ts`): one socket write per event, no web-stream hop.
+const NODE_RESPONSE = Symbol.for('llm-manager.node-response');
+const server = http.createServer((req, res) => {
+	(req as http.IncomingMessage & Record<symbol, unknown>)[NODE_RESPONSE] = res;
+	handler(req, res);
+});
 // Node closes an idle keep-alive connection after 5 s, which races with clients (and proxies) that
 // reuse it just then: the request dies with ECONNRESET. A long idle timeout leaves the closing to
 // clients, which advertise `Keep-Alive: timeout` hints and close sooner.

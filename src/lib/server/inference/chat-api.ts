@@ -10,6 +10,7 @@ import { ChatCompletionRequest, toOpenAiToolCall, usage } from './openai';
 import { leaseFor, tokenBiasFor } from './sampling';
 import { sseResponse } from './sse';
 import { startChat } from './start';
+import { textChunks } from './text-chunk';
 import type { V1Context } from './v1';
 
 export const V1_BODY_LIMIT = 16 * 1024 * 1024;
@@ -72,12 +73,15 @@ export async function chatCompletions(ctx: V1Context): Promise<Response> {
 	const includeUsage = req.stream_options?.include_usage === true;
 	const base = { id, object: 'chat.completion.chunk', created, model: req.model, system_fingerprint: fingerprint };
 	return sseResponse(ctx, async (send) => {
+		const after = includeUsage ? { usage: null } : {};
 		const chunk = (index: number, delta: object, finish: string | null = null) =>
-			send({ ...base, choices: [{ index, delta, logprobs: null, finish_reason: finish }], ...(includeUsage ? { usage: null } : {}) });
+			send({ ...base, choices: [{ index, delta, logprobs: null, finish_reason: finish }], ...after });
+		// Each token's chunk is built around its text (see textChunks): the light path of a stream.
+		const content = textChunks(base, (text) => ({ delta: { content: text }, logprobs: null, finish_reason: null }), after);
 		for (let index = 0; index < n; index++) chunk(index, { role: 'assistant', content: '' });
 		const results = await runChoices(n, lease, more, async (index, l) => {
 			const r = await run(index, l, {
-				onText: (text) => text && chunk(index, { content: text }),
+				onText: (text) => text && send(content(index, text)),
 				onToolCall: (d) => chunk(index, { tool_calls: [toolCallDelta(d)] }),
 				onReasoning: (text) => chunk(index, { reasoning_content: text })
 			});

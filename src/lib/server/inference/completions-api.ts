@@ -9,6 +9,7 @@ import { CompletionRequest, MAX_CHOICES, usage } from './openai';
 import { leaseFor, samplingFor, tokenBiasFor } from './sampling';
 import { sseResponse } from './sse';
 import { resolveTarget } from './target';
+import { textChunks } from './text-chunk';
 import type { V1Context } from './v1';
 
 /** `prompt` as a list: a string, strings, token ids, or lists of token ids. */
@@ -80,8 +81,9 @@ export async function completions(ctx: V1Context): Promise<Response> {
 
 	const includeUsage = req.stream_options?.include_usage === true;
 	return sseResponse(ctx, async (send) => {
+		const piece = textChunks(base, (text) => ({ text, logprobs: null, finish_reason: null }));
 		const chunk = (index: number, text: string, finish: string | null = null) =>
-			send({ ...base, choices: [{ index, text, logprobs: null, finish_reason: finish }] });
+			send(finish === null ? piece(index, text) : { ...base, choices: [{ index, text, logprobs: null, finish_reason: finish }] });
 		const results = await runChoices(total, lease, more, async (index, l) => {
 			const echo = echoed(prompts[Math.floor(index / n)]);
 			if (echo) chunk(index, echo);

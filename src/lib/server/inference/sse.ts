@@ -1,6 +1,5 @@
+import { eventBody } from '../http/event-body';
 import { ClientGoneError, RequestTimeoutError, describeError, type V1Context } from './v1';
-
-const encoder = new TextEncoder();
 
 /** Sends one event: `data` as JSON (a string as is), under an `event:` name when one is given. */
 export type Send = (data: unknown, event?: string) => void;
@@ -35,49 +34,32 @@ export function sseResponse(ctx: V1Context, produce: (send: Send) => Promise<voi
  */
 export function eventStream(ctx: V1Context, produce: (send: Send) => Promise<void>, format: StreamFormat): Response {
 	const finish = ctx.detach();
-	let closed = false;
-	const stream = new ReadableStream<Uint8Array>({
-		start(controller) {
-			const send: Send = (data, event) => {
-				if (closed) return;
-				const text = typeof data === 'string' ? data : JSON.stringify(data);
-				controller.enqueue(encoder.encode(`${event ? `event: ${event}\n` : ''}data: ${text}\n\n`));
-			};
-			const close = () => {
-				if (closed) return;
-				closed = true;
-				try {
-					controller.close();
-				} catch {
-					// already cancelled
-				}
-			};
-			const sendError = (err: unknown) => format.error(send, err);
-			// Why generation was aborted, if it was: a timeout (the client is still there and is told)
-			// or the client leaving (nobody to tell).
-			const abortReason = () => (ctx.signal.aborted ? ctx.signal.reason : undefined);
-			produce(send).then(
-				() => {
-					const reason = abortReason();
-					if (reason instanceof RequestTimeoutError) sendError(reason);
-					else format.done?.(send);
-					close();
-					finish(reason === undefined || reason instanceof RequestTimeoutError ? reason : new ClientGoneError());
-				},
-				(err) => {
-					const reason = abortReason();
-					if (reason === undefined || reason instanceof RequestTimeoutError) sendError(reason ?? err);
-					close();
-					finish(reason === undefined ? err : reason instanceof RequestTimeoutError ? reason : new ClientGoneError());
-				}
-			);
+	const out = eventBody(ctx.event, () => ctx.abort());
+	const send: Send = (data, event) => {
+		if (out.closed) return;
+		const text = typeof data === 'string' ? data : JSON.stringify(data);
+		out.write(`${event ? `event: ${event}\n` : ''}data: ${text}\n\n`);
+	};
+	const sendError = (err: unknown) => format.error(send, err);
+	// Why generation was aborted, if it was: a timeout (the client is still there and is told)
+	// or the client leaving (nobody to tell).
+	const abortReason = () => (ctx.signal.aborted ? ctx.signal.reason : undefined);
+	produce(send).then(
+		() => {
+			const reason = abortReason();
+			if (reason instanceof RequestTimeoutError) sendError(reason);
+			else format.done?.(send);
+			out.close();
+			finish(reason === undefined || reason instanceof RequestTimeoutError ? reason : new ClientGoneError());
 		},
-		cancel() {
-			closed = true;
-			ctx.abort();
+		(err) => {
+			const reason = abortReason();
+			if (reason === undefined || reason instanceof RequestTimeoutError) sendError(reason ?? err);
+			out.close();
+			finish(reason === undefined ? err : reason instanceof RequestTimeoutError ? reason : new ClientGoneError());
 		}
-	});
-	return new Response(stream, {
+	);
+	return new Response(out.body, {
 		headers: {
 			'content-type': 'text/event-stream; charset=utf-8',
 			'cache-control': 'no-cache, no-transform',

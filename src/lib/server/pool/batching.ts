@@ -23,9 +23,13 @@ export function fullBatchSchedule(activeSequences: () => number) {
 			context = created;
 		},
 		schedule(dispatch: () => void) {
+			// One busy sequence has nobody to wait for: the next turn, as node-llama-cpp's default.
+			if (activeSequences() <= 1) return void setImmediate(dispatch);
 			let turns = 0;
 			const check = () => {
-				if (queued() >= activeSequences() || ++turns >= MAX_WAIT_TURNS) dispatch();
+				// Nothing queued: node-llama-cpp already dispatched this batch (every sequence had a token).
+				const waiting = queued();
+				if (waiting === 0 || waiting >= activeSequences() || ++turns >= MAX_WAIT_TURNS) dispatch();
 				else setImmediate(check);
 			};
 			setImmediate(check);
