@@ -28,7 +28,12 @@ const CONTEXT = 2048; // per sequence
 const TOKENS = 48;
 const MODEL_A = 'bench/pool/bench-a.gguf';
 const MODEL_B = 'bench/pool/bench-b.gguf';
-const SAMPLING = { temperature: 0, seed: 1 };
+/**
+ * The generated model's vocabulary is bytes (token 3 + b for byte b); bytes from 0x80 are banned both
+ * ways so that answers are ASCII text: llama-server fails a request whose output is not valid UTF-8.
+ */
+const ASCII_ONLY = Object.fromEntries(Array.from({ length: 128 }, (_, i) => [String(3 + 0x80 + i), -100]));
+const SAMPLING = { temperature: 0, seed: 1, logit_bias: ASCII_ONLY };
 
 fs.rmSync(WORK, { recursive: true, force: true });
 const dataDir = path.join(WORK, 'data');
@@ -127,10 +132,7 @@ async function freePort() {
 async function startLlamaServer(binary, file) {
 	const port = await freePort();
 	const started = performance.now();
-	const child = spawn(binary, ['-m', file, '-c', String(CONTEXT * SLOTS), '-np', String(SLOTS), '-t', String(THREADS), '--port', String(port), '--host', '127.0.0.1', '-ngl', '0',
-		// The generated model writes random bytes; like the app's plain chat, take them as content
-		// (llama-server's chat-format parser otherwise fails the request).
-		'--skip-chat-parsing'], {
+	const child = spawn(binary, ['-m', file, '-c', String(CONTEXT * SLOTS), '-np', String(SLOTS), '-t', String(THREADS), '--port', String(port), '--host', '127.0.0.1', '-ngl', '0'], {
 		stdio: ['ignore', 'ignore', 'ignore']
 	});
 	const url = `http://127.0.0.1:${port}`;

@@ -11,7 +11,7 @@ import {
 	type Token
 } from 'node-llama-cpp';
 import { getLlamaInstance } from '../llama';
-import type { Lease } from '../pool';
+import { modelFileOf, type Lease } from '../pool';
 import { runEnvelope, runNative, runText } from './chat-modes';
 import { checkChatFits, MAX_SYNC_TOKENIZE_CHARS } from './context-fit';
 import { InvalidParamError } from './errors';
@@ -97,7 +97,7 @@ const MAX_FILES = 64;
 export function chatWrapperFor(model: LlamaModel): ChatWrapper {
 	let wrapper = wrappers.get(model);
 	if (wrapper) return wrapper;
-	const stamp = fileStamp(model.filename);
+	const stamp = fileStamp(modelFileOf(model));
 	wrapper = stamp ? wrappersByFile.get(stamp) : undefined;
 	if (!wrapper) {
 		wrapper = resolveChatWrapper(model);

@@ -4,6 +4,7 @@ import { checkGgufHeader } from '../gguf/check';
 import { assertSaneMetadata } from '../gguf/sanity';
 import { assertUsable } from '../gguf/verdicts';
 import { fullBatchSchedule } from './batching';
+import { rememberModelFile } from './model-files';
 import type { Estimate, LoadedBackend, LoadHooks, LoadOptions, ModelLoader } from './types';
 
 /**
@@ -40,6 +41,7 @@ export function createLlamaLoader(getLlama: () => Promise<Llama>, threads: numbe
 				modelPath: file,
 				gpuLayers: llama.gpu ? options.gpuLayers : 0
 			});
+			rememberModelFile(model, file);
 			try {
 				const batching = fullBatchSchedule(hooks?.activeSequences ?? (() => options.parallel));
 				const context = await model.createContext({
