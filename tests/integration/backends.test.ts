@@ -9,6 +9,7 @@ import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../fixtures/gguf.js';
+import { countOf, parseMetrics, valueOf } from '../helpers/prometheus';
 import { call, signUp, startServer, tempDir, until, type SignedIn, type TestServer } from '../helpers/server';
 
 const MODEL = 'test/tiny/tiny.gguf';
@@ -150,12 +151,29 @@ describe('routed requests', () => {
 		expect(completion.usage?.completion_tokens).toBeGreaterThan(0);
 	});
 
+	it('proxies the Responses API, plain and streamed', async () => {
+		const answer = await viaProxy.responses.create({ model: REMOTE, input: 'Hi', max_output_tokens: 6, temperature: 0 });
+		// Cut at max_output_tokens: `incomplete`, as OpenAI says it.
+		expect(answer.status).toBe('incomplete');
+		expect(answer.output_text.length).toBeGreaterThan(0);
+		const stream = await viaProxy.responses.create({ model: REMOTE, input: 'Hi', max_output_tokens: 6, temperature: 0, stream: true });
+		let text = '';
+		let ended = false;
+		for await (const event of stream) {
+			if (event.type === 'response.output_text.delta') text += event.delta;
+			if (event.type === 'response.incomplete') ended = true;
+		}
+		expect(ended).toBe(true);
+		expect(text).toBe(answer.output_text);
+	});
+
 	it('writes audit rows that name the backend, with its token counts; the backend audits the key', async () => {
 		const rows = await until(
 			() => auditRows(front, admin.token, '&backend=node-b'),
-			(r) => r.filter((x) => x.status === 'success').length >= 5
+			(r) => r.filter((x) => x.status === 'success').length >= 7
 		);
-		expect(rows.length).toBeGreaterThanOrEqual(5);
+		expect(rows.length).toBeGreaterThanOrEqual(7);
+		expect(rows.filter((r) => r.endpoint === '/v1/responses' && r.completion_tokens > 0).length).toBe(2);
 		for (const row of rows) {
 			expect(row.backend).toBe('node-b');
 			expect(row.backend_type).toBe('remote');
@@ -173,6 +191,19 @@ describe('routed requests', () => {
 		expect(local.filter((r) => r.model === REMOTE)).toEqual([]);
 		const upstreamRows = await auditRows(upstream, upstreamAdmin.token);
 		expect(upstreamRows.filter((r) => r.model === MODEL).length).toBeGreaterThanOrEqual(5);
+	});
+
+	it('labels the /v1 metrics with the backend', async () => {
+		const res = await fetch(`${front.url}/metrics`, { headers: { authorization: `Bearer ${admin.token}` } });
+		const scrape = parseMetrics(await res.text());
+		const labels = { model: REMOTE, endpoint: '/v1/chat/completions', backend: 'node-b' };
+		expect(valueOf(scrape, 'llm_manager_requests_total', { ...labels, status: 'success' })).toBe(3);
+		expect(valueOf(scrape, 'llm_manager_completion_tokens_total', labels)).toBeGreaterThan(0);
+		expect(countOf(scrape, 'llm_manager_request_duration_seconds', labels)).toBe(3);
+		expect(valueOf(scrape, 'llm_manager_requests_total', { model: REMOTE, backend: 'local' })).toBe(0);
+		expect(valueOf(scrape, 'llm_manager_backend_up', { backend: 'node-b' })).toBe(1);
+		expect(valueOf(scrape, 'llm_manager_backend_in_flight_requests', { backend: 'node-b' })).toBe(0);
+		expect(valueOf(scrape, 'llm_manager_backend_latency_seconds', { backend: 'node-b' })).toBeGreaterThan(0);
 	});
 
 	it("aborts the upstream request when the client goes away", async () => {

@@ -26,10 +26,10 @@ export class BackendError extends AppError {
 	readonly reason: FailureReason;
 	/** The backend's own status, when it answered. */
 	readonly upstreamStatus: number | null;
-	constructor(backend: string, reason: FailureReason, detail: string, upstreamStatus: number | null = null) {
+	constructor(backend: string, reason: FailureReason, detail: string, upstreamStatus: number | null = null, headers?: Record<string, string>) {
 		// The backend refusing the request itself (bad input, unknown model, rate limit) keeps its status.
 		const passStatus = upstreamStatus !== null && upstreamStatus >= 400 && upstreamStatus < 500 && reason === 'http_error';
-		super(passStatus ? upstreamStatus : STATUS[reason], `backend_${reason}`, `Backend '${backend}': ${detail}`);
+		super(passStatus ? upstreamStatus : STATUS[reason], `backend_${reason}`, `Backend '${backend}': ${detail}`, { headers });
 		this.reason = reason;
 		this.upstreamStatus = upstreamStatus;
 	}
@@ -125,7 +125,9 @@ export async function send(entry: BackendEntry, path: string, options: SendOptio
 	if (res.status >= 300 && res.status < 400) {
 		throw new BackendError(name, 'http_error', `redirected to ${res.headers.get('location') ?? 'elsewhere'}: use the final address as the base URL`, 502);
 	}
-	throw new BackendError(name, 'http_error', `${res.status}: ${errorMessageOf(text)}`, res.status);
+	// A rate limit says when to try again: the client hears it too.
+	const retryAfter = res.status === 429 ? res.headers.get('retry-after') : null;
+	throw new BackendError(name, 'http_error', `${res.status}: ${errorMessageOf(text)}`, res.status, retryAfter ? { 'Retry-After': retryAfter } : undefined);
 }
 
 /** Reads a JSON answer; one that is not JSON is a `bad_response`. */

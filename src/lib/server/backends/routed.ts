@@ -12,6 +12,7 @@ import type { V1Context } from '../inference/v1';
 import { anthropicStreamError, chatViaAnthropic, messagesViaChat, openAiStreamError } from './translate';
 import { BackendError } from './client';
 import { isDown } from './health';
+import { responsesViaChat } from './responses';
 import { isEventStream, openUpstream, relayJson, relayStream } from './passthrough';
 import { checkAllowed, hasRemote, remoteRouteFor, type RemoteRoute } from './route';
 import type { BackendEntry } from './store';
@@ -54,10 +55,22 @@ async function passThrough(ctx: V1Context, api: Api, backend: BackendEntry, path
 	return relayStream(ctx, backend, res, release, { dropUsageChunk, error });
 }
 
-function attempt(ctx: V1Context, api: Api, backend: BackendEntry, body: Body, model: string): Promise<Response> {
+async function attempt(ctx: V1Context, api: Api, backend: BackendEntry, body: Body, model: string): Promise<Response> {
 	const own = (backend.row.kind === 'anthropic' ? ANTHROPIC_PATHS : OPENAI_PATHS)[api];
+	if (own && api === 'responses') {
+		try {
+			return await passThrough(ctx, api, backend, own, body, model);
+		} catch (err) {
+			// A server without the Responses API (llama-server, Ollama…): through its chat completions instead.
+			if (err instanceof BackendError && (err.upstreamStatus === 404 || err.upstreamStatus === 405) && !ctx.signal.aborted) {
+				return responsesViaChat(ctx, backend, body, model);
+			}
+			throw err;
+		}
+	}
 	if (own) return passThrough(ctx, api, backend, own, body, model);
 	if (backend.row.kind === 'anthropic' && api === 'chat') return chatViaAnthropic(ctx, backend, body, model);
+	if (backend.row.kind === 'anthropic' && api === 'responses') return responsesViaChat(ctx, backend, body, model);
 	if (backend.row.kind === 'openai-compatible' && api === 'messages') return messagesViaChat(ctx, backend, body, model);
 	throw new BadRequestError(`The backend '${backend.row.name}' (${backend.row.kind}) does not serve this endpoint`, 'unsupported_endpoint');
 }

@@ -135,12 +135,18 @@ export async function deleteBackend(id: string): Promise<void> {
 	await loadBackends();
 }
 
+/** An unchanged list is written again at most this often (the periodic check runs every 30 s). */
+const REWRITE_AFTER_MS = 10 * 60_000;
+
 /** Stores what the models endpoint listed (unless the backend changed meanwhile). */
 export async function saveDiscovered(id: string, models: string[], version: number): Promise<void> {
-	if (version !== cache.version || !cache.backends.has(id)) return;
-	await getDb().update(schema.backends).set({ discoveredModels: models, discoveredAt: new Date() }).where(eq(schema.backends.id, id));
 	const entry = cache.backends.get(id);
-	if (entry) entry.row = { ...entry.row, discoveredModels: models, discoveredAt: new Date() };
+	if (version !== cache.version || !entry) return;
+	const same = entry.row.discoveredModels.length === models.length && entry.row.discoveredModels.every((m, i) => m === models[i]);
+	if (same && entry.row.discoveredAt && Date.now() - entry.row.discoveredAt.getTime() < REWRITE_AFTER_MS) return;
+	const discoveredAt = new Date();
+	await getDb().update(schema.backends).set({ discoveredModels: models, discoveredAt }).where(eq(schema.backends.id, id));
+	entry.row = { ...entry.row, discoveredModels: models, discoveredAt };
 }
 
 /** The models a backend serves, by its own names: listed by hand, else discovered. */

@@ -31,7 +31,7 @@ export const anthropicStreamError = (err: unknown) => {
 };
 
 /** Reads an upstream event stream, handing each event's parsed data to `onEvent`. */
-async function readEvents(backend: BackendEntry, res: Response, onEvent: (type: string, data: Json) => void): Promise<void> {
+export async function readEvents(backend: BackendEntry, res: Response, onEvent: (type: string, data: Json) => void): Promise<void> {
 	let failure: unknown = null;
 	const parser = createParser({
 		onEvent: (e) => {

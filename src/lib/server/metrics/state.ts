@@ -1,9 +1,10 @@
 /**
  * Gauges read when Prometheus scrapes: the pool (memory, loaded models, per-model activity and queue
- * depth), downloads by status, and the audit recorder's backlog. Nothing is kept between scrapes.
+ * depth), remote backends' health, downloads by status, and the audit recorder's backlog. Nothing is kept between scrapes.
  */
 import { Counter, Gauge } from 'prom-client';
 import { getAuditRecorder } from '../audit';
+import { backendStatuses, type BackendStatus } from '../backends/status';
 import { downloadTotals } from '../downloads';
 import { singleton } from '../http/singleton';
 import { getPool, type PoolStatus } from '../pool';
@@ -52,6 +53,25 @@ function createStateMetrics() {
 				for (const status of DOWNLOAD_STATUSES) this.set({ status }, pick(totals.find((t) => t.status === status)));
 			}
 		});
+	const backendGauge = (name: string, help: string, pick: (b: BackendStatus) => number | null) =>
+		new Gauge({
+			name,
+			help,
+			labelNames: ['backend'],
+			registers,
+			collect() {
+				this.reset();
+				for (const b of backendStatuses()) {
+					const value = b.enabled ? pick(b) : null;
+					if (value !== null) this.set({ backend: b.name }, value);
+				}
+			}
+		});
+	backendGauge('llm_manager_backend_up', 'Whether an enabled remote backend answered its latest request or check (1) or not (0).', (b) => (b.up ? 1 : 0));
+	backendGauge('llm_manager_backend_in_flight_requests', 'Requests being proxied to a remote backend.', (b) => b.inFlight);
+	backendGauge('llm_manager_backend_queued_requests', "Requests waiting for a slot under a remote backend's max_concurrent.", (b) => b.queued);
+	backendGauge('llm_manager_backend_latency_seconds', "Latest time to a remote backend's answer headers.", (b) => (b.latencyMs === null ? null : b.latencyMs / 1000));
+
 	downloadGauge('llm_manager_downloads', 'Downloads by status; pending, downloading and paused ones are active.', (row) => row?.count ?? 0);
 	downloadGauge(
 		'llm_manager_download_bytes',
