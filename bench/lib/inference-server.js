@@ -41,7 +41,7 @@ export async function startApp(dataDir, env) {
 		if (i > 300) throw new Error('the app did not start');
 		await new Promise((r) => setTimeout(r, 100));
 	}
-	return { url, stop: () => child.kill('SIGTERM') };
+	return { url, pid: /** @type {number} */ (child.pid), stop: () => child.kill('SIGTERM') };
 }
 
 /**
