@@ -13,7 +13,7 @@ import { openHubStreamAt } from '../hub/stream';
 import type { ConnectionSlots } from './connections';
 import { PrefixHasher } from './prefix-hash';
 import { addRange, missingRanges, planParts, prefixEnd, readSidecar, removeSidecar, writeSidecar, type ByteRange } from './ranges';
-import { PermanentError, TransientError, classify, partialSize, sleep, type TransferOptions } from './transfer';
+import { PermanentError, RefusedError, TransientError, classify, partialSize, sleep, type TransferOptions } from './transfer';
 
 /** No piece is smaller than this (a file under two pieces goes on one connection). */
 export const MIN_PART_BYTES = 8 * 1024 * 1024;
@@ -190,6 +190,7 @@ async function fetchPart(state: Ranged, file: FileHandle, lane: Lane, part: Byte
 	const cursor = { at: part[0] };
 	for (let attempt = 1; ; attempt++) {
 		const before = cursor.at;
+		const direct = lane.url !== null;
 		const release = await o.slots.acquire(signal);
 		try {
 			await fetchOnce(state, file, lane, [cursor.at, part[1]], cursor, signal, onRanges);
@@ -197,6 +198,11 @@ async function fetchPart(state: Ranged, file: FileHandle, lane: Lane, part: Byte
 		} catch (err) {
 			lane.url = null; // a signed CDN address may have expired: go through the Hub again
 			const failure = err instanceof NoRangesError && !signal.aborted ? err : classify(err, signal);
+			if (direct && failure instanceof RefusedError && !signal.aborted) {
+				attempt--; // refused at the CDN's address the Hub gave earlier: ask the Hub at once
+				release();
+				continue;
+			}
 			if (signal.aborted || failure instanceof PermanentError || failure instanceof NoRangesError) throw failure;
 			const message = failure instanceof Error ? failure.message : String(failure);
 			if (cursor.at > before) attempt = 1;
