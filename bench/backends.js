@@ -65,7 +65,7 @@ try {
 	const direct = [];
 	/** @type {{ttft: number, totalMs: number, tokens: number}[]} */
 	const via = [];
-	const frontPid = /** @type {{pid?: number}} */ (front).pid;
+	const frontPid = front.pid;
 	const frontCpuBefore = cpuMs(frontPid);
 	for (let i = 0; i < ROUNDS; i++) {
 		if (i % 2 === 0) {

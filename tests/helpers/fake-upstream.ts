@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Mode = { kind: 'ok' } | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> } | { kind: 'hang' } | { kind: 'break' };
+export type Mode = { kind: 'ok' } | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> } | { kind: 'hang' } | { kind: 'break' } | { kind: 'held' };
 export type Received = { method: string; path: string; headers: http.IncomingHttpHeaders; body: any };
 
 export type FakeUpstream = {
@@ -16,6 +16,8 @@ export type FakeUpstream = {
 	/** Requests that arrived and whose connection later closed before an answer ended. */
 	closedEarly: () => number;
 	setMode: (mode: Mode) => void;
+	/** In `held` mode: sends the rest of the stream that is waiting after its first event. */
+	release: () => void;
 	close: () => Promise<void>;
 };
 
@@ -77,6 +79,7 @@ export async function startFakeUpstream(options: { name: string; kind?: 'openai'
 	const received: Received[] = [];
 	let mode: Mode = { kind: 'ok' };
 	let closedEarly = 0;
+	const held: (() => void)[] = [];
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
 		req.on('data', (c) => chunks.push(c));
@@ -98,6 +101,15 @@ export async function startFakeUpstream(options: { name: string; kind?: 'openai'
 				for (const [k, v] of Object.entries(mode.headers ?? {})) res.setHeader(k, v);
 				return json(res, mode.body ?? { error: { message: `failing with ${mode.status}` } }, mode.status);
 			}
+			if (mode.kind === 'held') {
+				// The first event now, the rest only when the test says so.
+				const chunk = (content: string, finish: string | null = null) =>
+					`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				res.write(chunk('first'));
+				held.push(() => res.end(chunk(' rest', 'stop') + 'data: [DONE]\n\n'));
+				return;
+			}
 			if (mode.kind === 'break') {
 				// A stream that starts, then the connection drops.
 				res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -116,6 +128,7 @@ export async function startFakeUpstream(options: { name: string; kind?: 'openai'
 		received,
 		closedEarly: () => closedEarly,
 		setMode: (m) => (mode = m),
+		release: () => held.splice(0).forEach((send) => send()),
 		close: () =>
 			new Promise((resolve) => {
 				server.closeAllConnections();

@@ -22,7 +22,7 @@ export type FakeHub = {
 		authorized: string[];
 	};
 	resetStats: () => void;
-	addRepo: (repo: { id: string; files: { name: string; path?: string; size?: number; sha256?: string | null }[] }) => void;
+	addRepo: (repo: { id: string; gated?: boolean; files: { name: string; path?: string; size?: number; sha256?: string | null }[] }) => void;
 	repos: Map<string, { files: Map<string, { path?: string; size: number; sha256: string | null }> }>;
 };
 

@@ -69,7 +69,7 @@ describe('GET /api/system/audit-logs', () => {
 		expect(first.body.limit).toBe(100);
 		expect(first.body.items).toHaveLength(100);
 		expect(Object.keys(first.body.items[0]).sort()).toEqual(
-			['api_key_id', 'backend_type', 'cached_tokens', 'completion_tokens', 'duration_ms', 'endpoint', 'error_message', 'error_type', 'id', 'model', 'prompt_tokens', 'request_id', 'status', 'timestamp', 'total_tokens', 'ttft_ms', 'user_email', 'user_id'].sort()
+			['api_key_id', 'backend', 'backend_type', 'cached_tokens', 'completion_tokens', 'duration_ms', 'endpoint', 'error_message', 'error_type', 'id', 'model', 'prompt_tokens', 'request_id', 'status', 'timestamp', 'total_tokens', 'ttft_ms', 'user_email', 'user_id'].sort()
 		);
 		const all = await allRows('');
 		expect(all).toHaveLength(330);

@@ -61,10 +61,36 @@ describe('"Test" says why a backend fails', () => {
 		const models = alpha.received.filter((r) => r.path === '/v1/models');
 		expect(models.at(-1)!.headers.authorization).toBe(`Bearer ${ALPHA_KEY}`);
 		await ask('alpha-model');
+		await call(server, 'PATCH', `/api/backends/${ids.alpha}`, { token: admin.token, body: { extra_headers: { 'X-Team': 'research', 'OpenAI-Organization': 'org-42' } } });
+		await ask('alpha-model');
 		const chat = alpha.received.filter((r) => r.path === '/v1/chat/completions').at(-1)!;
 		expect(chat.headers.authorization).toBe(`Bearer ${ALPHA_KEY}`);
+		expect(chat.headers['x-team']).toBe('research');
+		expect(chat.headers['openai-organization']).toBe('org-42');
+		const listed = (await call(server, 'GET', `/api/backends/${ids.alpha}`, { token: admin.token })).body;
+		expect(listed.extra_headers).toEqual(['X-Team', 'OpenAI-Organization']);
+		expect(JSON.stringify(listed)).not.toContain('org-42');
 		expect(chat.headers.cookie).toBeUndefined();
 		expect(JSON.stringify(chat.headers)).not.toContain(admin.token);
+	});
+});
+
+describe('streaming', () => {
+	it('forwards each event as it arrives: the first reaches the client while the backend still holds the rest', async () => {
+		alpha.setMode({ kind: 'held' });
+		try {
+			const stream = await openai.chat.completions.create({ model: 'alpha-model', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+			const events = stream[Symbol.asyncIterator]();
+			const first = await events.next();
+			expect(first.value?.choices[0].delta.content).toBe('first');
+			alpha.release();
+			let rest = '';
+			for (let e = await events.next(); !e.done; e = await events.next()) rest += e.value.choices[0]?.delta.content ?? '';
+			expect(rest).toBe(' rest');
+		} finally {
+			alpha.release();
+			alpha.setMode({ kind: 'ok' });
+		}
 	});
 });
 

@@ -17,6 +17,8 @@ const RANDOM = 'big-Q8_0.gguf'; // 48 MiB of random bytes: 6 pieces of 8 MiB
 const zeros = (n: number) => crypto.createHash('sha256').update(Buffer.alloc(n)).digest('hex');
 const ZERO_FILES = ['big-Q4_K_M.gguf', 'big-Q5_K_M.gguf', 'big-Q6_K.gguf', 'big-IQ4_XS.gguf', 'big-Q3_K_M.gguf', 'big-Q2_K.gguf'];
 
+const EXPIRING = 'big-Q5_0.gguf'; // 64 MiB: 8 pieces, two per connection
+
 let hub: FakeHub;
 let server: TestServer;
 let admin: SignedIn;
@@ -49,7 +51,11 @@ beforeAll(async () => {
 	randomSha = sha256(random);
 	hub.addRepo({
 		id: REPO,
-		files: [{ name: RANDOM, path: random }, ...ZERO_FILES.map((name) => ({ name, size: 32 * MIB, sha256: zeros(32 * MIB) }))]
+		files: [
+			{ name: RANDOM, path: random },
+			...ZERO_FILES.map((name) => ({ name, size: 32 * MIB, sha256: zeros(32 * MIB) })),
+			{ name: EXPIRING, size: 64 * MIB, sha256: zeros(64 * MIB) }
+		]
 	});
 	server = await boot();
 	admin = await signUp(server, 'admin@example.com');
@@ -121,6 +127,23 @@ describe('a file in parts', () => {
 		expect(ranges[ranges.length - 1][0]).toBeGreaterThan(0);
 		expect(server.logs()).toMatch(/no data for 2 s/);
 		expect((await removeModel(file)).status).toBe(200);
+	});
+
+	it('asks the Hub again when the CDN address it gave stops working (an expired signed URL)', async () => {
+		const key = `${REPO}/${EXPIRING}`;
+		hub.resetStats();
+		hub.setMode({ perConnection: 8 * MIB }, key);
+		const res = await start(EXPIRING);
+		// Every connection has its first piece (through the Hub); the next request goes to the CDN address directly.
+		await waitForStatus(server, admin.token, res.body.task_id, (v) => v.downloaded_bytes > 8 * MIB);
+		hub.setMode({ cdn: true, status: 403, times: 1 }, key);
+		const done = await waitForStatus(server, admin.token, res.body.task_id, isDone);
+		expect(done.status).toBe('completed');
+		expect(sha256(path.join(modelsDir(server), EXPIRING))).toBe(zeros(64 * MIB));
+		const resolves = hub.stats().requests.filter((r) => r.startsWith(`GET /${REPO}/resolve/main/${EXPIRING}`));
+		expect(resolves).toHaveLength(CONNECTIONS + 1); // one per connection, and one after the refusal
+		expect(hub.stats().bytes_sent[key]).toBe(64 * MIB);
+		expect((await removeModel(EXPIRING)).status).toBe(200);
 	});
 
 	it('keeps the connections of two downloads at once within the limit', async () => {

@@ -2,6 +2,7 @@
  * A hostile or broken Hub against the built server: the token never leaves the Hub's origin, file names
  * and numbers from the Hub are checked like request ids, sizes and time limits are enforced.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,25 @@ describe('the Hub token', () => {
 		expect(hub.stats().authorized.some((r) => r.includes(`/${GATED}/resolve/`))).toBe(true);
 		expect(cdn.stats().transfers[`${GATED}/${GATED_FILE}`]).toBeGreaterThan(0);
 		expect(cdn.stats().authorized).toEqual([]);
+	});
+
+	it('is not sent with any part of a parallel download redirected to another origin', async () => {
+		const repo = 'test-org/big-gated-GGUF';
+		const file = 'big-Q4_K_M.gguf';
+		const size = 32 * 1024 * 1024;
+		const sha256 = crypto.createHash('sha256').update(Buffer.alloc(size)).digest('hex');
+		hub.addRepo({ id: repo, gated: true, files: [{ name: file, size, sha256 }] });
+		cdn.addRepo({ id: repo, files: [{ name: file, size, sha256 }] });
+		hub.setMode({ redirect: cdn.url }, `${repo}/${file}`);
+		const res = await start({ repo, file });
+		expect(res.status).toBe(202);
+		const view = await waitForStatus(server, admin.token, res.body.task_id, isDone);
+		hub.setMode(null, `${repo}/${file}`);
+		expect(view.status).toBe('completed');
+		expect(hub.stats().authorized.some((r) => r.includes(`/${repo}/resolve/`))).toBe(true);
+		expect(cdn.stats().ranges[`${repo}/${file}`].length).toBeGreaterThan(1); // in parts, from the other origin
+		expect(cdn.stats().authorized).toEqual([]);
+		expect(cdn.stats().bytes_sent[`${repo}/${file}`]).toBe(size);
 	});
 
 	it('is not sent with an API answer redirected to another origin', async () => {

@@ -13,7 +13,7 @@ import { openHubStreamAt } from '../hub/stream';
 import type { ConnectionSlots } from './connections';
 import { PrefixHasher } from './prefix-hash';
 import { addRange, missingRanges, planParts, prefixEnd, readSidecar, removeSidecar, writeSidecar, type ByteRange } from './ranges';
-import { PermanentError, TransientError, classify, partialSize, sleep, type TransferOptions } from './transfer';
+import { PermanentError, RefusedError, TransientError, classify, partialSize, sleep, type TransferOptions } from './transfer';
 
 /** No piece is smaller than this (a file under two pieces goes on one connection). */
 export const MIN_PART_BYTES = 8 * 1024 * 1024;
@@ -60,6 +60,7 @@ export async function toPrefixOnly(partialPath: string, size: number): Promise<v
 class Ranged {
 	done: ByteRange[];
 	#saving: Promise<void> = Promise.resolve();
+	#writing: Promise<void> = Promise.resolve();
 	#saveTimer: ReturnType<typeof setTimeout> | null = null;
 	#settled = false;
 
@@ -69,6 +70,16 @@ class Ranged {
 		done: ByteRange[]
 	) {
 		this.done = done;
+	}
+
+	/**
+	 * Runs the file's writes one at a time: concurrent writes to one file only queue on its lock in the
+	 * kernel (several times the system time per byte, measured).
+	 */
+	write(run: () => Promise<void>): Promise<void> {
+		const next = this.#writing.then(run);
+		this.#writing = next.catch(() => {});
+		return next;
 	}
 
 	/** Bytes `[start, end)` reached the file. */
@@ -162,7 +173,16 @@ async function runLanes(state: Ranged, file: FileHandle, parts: ByteRange[]): Pr
 }
 
 /** Where a lane asks for its next piece: where the last one's redirects ended, or (null) the Hub's resolve address. */
-type Lane = { url: string | null };
+type Lane = { url: string | null; buffers?: [Buffer, Buffer] };
+
+/** Writes `length` bytes of `buffer` at `position` (a write may take fewer bytes at a time). */
+async function writeAll(file: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
+	for (let done = 0; done < length; ) {
+		const { bytesWritten } = await file.write(buffer, done, length - done, position + done);
+		if (bytesWritten <= 0) throw new Error('the disk took no bytes');
+		done += bytesWritten;
+	}
+}
 
 /** One part to its end: tries again from where it got to, with back-off; a try that made progress is not counted. */
 async function fetchPart(state: Ranged, file: FileHandle, lane: Lane, part: ByteRange, signal: AbortSignal, onRanges: () => void): Promise<void> {
@@ -170,6 +190,7 @@ async function fetchPart(state: Ranged, file: FileHandle, lane: Lane, part: Byte
 	const cursor = { at: part[0] };
 	for (let attempt = 1; ; attempt++) {
 		const before = cursor.at;
+		const direct = lane.url !== null;
 		const release = await o.slots.acquire(signal);
 		try {
 			await fetchOnce(state, file, lane, [cursor.at, part[1]], cursor, signal, onRanges);
@@ -177,6 +198,11 @@ async function fetchPart(state: Ranged, file: FileHandle, lane: Lane, part: Byte
 		} catch (err) {
 			lane.url = null; // a signed CDN address may have expired: go through the Hub again
 			const failure = err instanceof NoRangesError && !signal.aborted ? err : classify(err, signal);
+			if (direct && failure instanceof RefusedError && !signal.aborted) {
+				attempt--; // refused at the CDN's address the Hub gave earlier: ask the Hub at once
+				release();
+				continue;
+			}
 			if (signal.aborted || failure instanceof PermanentError || failure instanceof NoRangesError) throw failure;
 			const message = failure instanceof Error ? failure.message : String(failure);
 			if (cursor.at > before) attempt = 1;
@@ -226,25 +252,28 @@ async function fetchOnce(state: Ranged, file: FileHandle, lane: Lane, [from, to]
 	const watchdog = setInterval(() => {
 		if (Date.now() - lastByteAt > o.stallMs) stall.abort(new TransientError(`no data for ${o.stallMs / 1000} s`));
 	}, Math.min(1000, o.stallMs / 2));
-	// One write in flight; a failed write (ENOSPC) is kept and thrown by the next flush.
+	// Received bytes are copied into the lane's two buffers, so the socket's chunks die young (cheap
+	// to collect) and each write is one buffer: one is written while the other fills. One write in
+	// flight; a failed write (ENOSPC) is kept and thrown by the next flush.
+	const buffers = (lane.buffers ??= [Buffer.allocUnsafeSlow(WRITE_BATCH), Buffer.allocUnsafeSlow(WRITE_BATCH)]);
+	let fill = 0;
+	let used = 0;
+	let bufferStart = from;
 	let pending: Promise<void> = Promise.resolve();
 	let writeError: unknown = null;
-	let batch: Buffer[] = [];
-	let batchStart = from;
-	let batchSize = 0;
 	let lastFlush = Date.now();
 	const flush = async () => {
 		lastFlush = Date.now();
 		await pending;
 		if (writeError) throw writeError;
-		if (batchSize === 0) return;
-		const chunks = batch;
-		const start = batchStart;
-		const end = start + batchSize;
-		batch = [];
-		batchStart = end;
-		batchSize = 0;
-		pending = file.writev(chunks, start).then(
+		if (used === 0) return;
+		const buffer = buffers[fill];
+		const start = bufferStart;
+		const end = start + used;
+		fill ^= 1;
+		used = 0;
+		bufferStart = end;
+		pending = state.write(() => writeAll(file, buffer, end - start, start)).then(
 			() => {
 				cursor.at = end;
 				state.written(start, end);
@@ -261,11 +290,16 @@ async function fetchOnce(state: Ranged, file: FileHandle, lane: Lane, [from, to]
 				response.destroy();
 				throw new PermanentError(`the Hub sent more than the ${to - from} bytes asked for`);
 			}
-			batch.push(chunk);
-			batchSize += chunk.length;
 			received += chunk.length;
 			o.onBytes(chunk.length);
-			if (batchSize >= WRITE_BATCH || lastByteAt - lastFlush >= WRITE_INTERVAL_MS) await flush();
+			for (let offset = 0; offset < chunk.length; ) {
+				const n = Math.min(chunk.length - offset, WRITE_BATCH - used);
+				chunk.copy(buffers[fill], used, offset, offset + n);
+				used += n;
+				offset += n;
+				if (used === WRITE_BATCH) await flush();
+			}
+			if (lastByteAt - lastFlush >= WRITE_INTERVAL_MS) await flush();
 		}
 		if (requestSignal.aborted) throw requestSignal.reason;
 		await flush();

@@ -12,6 +12,8 @@ import { openHubStream } from '../hub/stream';
 export class TransientError extends Error {}
 /** Retrying will not help (404, access refused, wrong SHA-256). */
 export class PermanentError extends Error {}
+/** The Hub or its CDN refused the file (403, 404): a signed CDN address may have expired. */
+export class RefusedError extends PermanentError {}
 /** The disk is full: the partial file stays for a later resume. */
 export class DiskFullError extends PermanentError {
 	readonly code = 'ENOSPC';
@@ -174,6 +176,7 @@ export function classify(err: unknown, own: AbortSignal): unknown {
 	if ((err as NodeJS.ErrnoException)?.code === 'ENOSPC') return new DiskFullError();
 	const status = (err as { status?: number })?.status;
 	const code = (err as { code?: string })?.code;
-	if (status === 403 || status === 404 || code === 'offline') return new PermanentError((err as Error).message);
+	if (status === 403 || status === 404) return new RefusedError((err as Error).message);
+	if (code === 'offline') return new PermanentError((err as Error).message);
 	return new TransientError(err instanceof Error ? err.message : String(err));
 }
