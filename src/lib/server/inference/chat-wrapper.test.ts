@@ -4,7 +4,7 @@ import path from 'node:path';
 import { getLlama, type Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTinyLlama } from '../../../../tests/fixtures/gguf.js';
-import { rememberModelFile } from '../pool/model-files';
+import { rememberModelFile } from '../pool';
 import { chatWrapperFor } from './chat';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-manager-wrapper-'));

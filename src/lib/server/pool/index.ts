@@ -14,7 +14,7 @@ import { DEFAULT_LOAD_OPTIONS, type LoadOptions } from './types';
 
 export { ModelPool, type AcquireOptions } from './pool';
 export { Lease } from './lease';
-export { modelFileOf } from './model-files';
+export { modelFileOf, rememberModelFile } from './model-files';
 export * from './errors';
 export * from './types';
 export { loadOptionsFor } from './profile-options';
