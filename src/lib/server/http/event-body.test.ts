@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RequestEvent } from '@sveltejs/kit';
 import { eventBody } from './event-body';
 
-const event = (platform?: unknown) => ({ platform, url: new URL('http://localhost/v1/chat/completions') }) as unknown as RequestEvent;
+const event = (platform?: unknown, url = 'http://localhost/v1/chat/completions') =>
+	({ platform, url: new URL(url), request: new Request(url) }) as unknown as RequestEvent;
 
 async function readAll(body: ReadableStream<Uint8Array>): Promise<string> {
 	return new Response(body).text();
@@ -34,11 +35,14 @@ describe('eventBody', () => {
 		expect(written).toEqual(['data: early\n\n', 'data: next\n\n']);
 	});
 
-	it('ignores the Node response of another request (a request the app makes to itself)', async () => {
+	it('ignores the Node response of another request (a request the app runs inside another)', async () => {
 		const written: string[] = [];
 		const res = { headersSent: true, writableEnded: false, destroyed: false, write: (t: string) => written.push(t) };
-		const req = { url: '/chat', [Symbol.for('llm-manager.node-response')]: res };
-		const out = eventBody(event({ req }), () => {});
+		const req = { url: '/api/conversations/1/generate', [Symbol.for('llm-manager.node-response')]: res };
+		// The outer event with an inner request, as the chat page's generation builds it.
+		const outer = event({ req }, 'http://localhost/api/conversations/1/generate');
+		const inner = Object.create(outer, { request: { value: new Request('http://localhost/v1/chat/completions') } });
+		const out = eventBody(inner, () => {});
 		out.write('data: x\n\n');
 		out.close();
 		expect(await readAll(out.body)).toBe('data: x\n\n');
