@@ -1,13 +1,48 @@
 import { DrizzleSQLiteAdapter } from '@lucia-auth/adapter-drizzle';
-import { Lucia, TimeSpan } from 'lucia';
+import { eq, sql } from 'drizzle-orm';
+import { Lucia, TimeSpan, type DatabaseSession, type DatabaseUser } from 'lucia';
 import { getConfig } from '../config';
 import { getDb, schema } from '../db';
 import { singleton } from '../http/singleton';
 
+function prepareSessionAndUser(db: ReturnType<typeof getDb>) {
+	const { sessions, users } = schema;
+	return db
+		.select({ session: sessions, user: users })
+		.from(sessions)
+		.innerJoin(users, eq(sessions.userId, users.id))
+		.where(eq(sessions.id, sql.placeholder('id')))
+		.prepare();
+}
+
+/**
+ * Lucia's Drizzle adapter, reading a session and its user in one statement built once: every
+ * authenticated request asks for them (the stock adapter builds and runs two queries).
+ */
+class SessionAdapter extends DrizzleSQLiteAdapter {
+	readonly #sessionAndUser: ReturnType<typeof prepareSessionAndUser>;
+
+	constructor(db: ReturnType<typeof getDb>) {
+		super(db, schema.sessions, schema.users);
+		this.#sessionAndUser = prepareSessionAndUser(db);
+	}
+
+	override async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
+		const row = await this.#sessionAndUser.get({ id: sessionId });
+		if (!row) return [null, null];
+		const { id, userId, expiresAt, ...sessionAttributes } = row.session;
+		const { id: uid, ...userAttributes } = row.user;
+		return [
+			{ id, userId, expiresAt: new Date(expiresAt * 1000), attributes: sessionAttributes },
+			{ id: uid, attributes: userAttributes }
+		];
+	}
+}
+
 export const SESSION_COOKIE = 'llm_manager_session';
 
 function createLucia() {
-	const adapter = new DrizzleSQLiteAdapter(getDb(), schema.sessions, schema.users);
+	const adapter = new SessionAdapter(getDb());
 	return new Lucia(adapter, {
 		sessionExpiresIn: new TimeSpan(getConfig().jwtExpireDays * 24, 'h'),
 		sessionCookie: {

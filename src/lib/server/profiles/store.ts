@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, or, sql } from 'drizzle-orm';
 import { getDb, schema } from '../db';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
 import { checkNames } from './aliases';
@@ -84,9 +84,27 @@ export async function findProfileByName(name: string): Promise<Row | null> {
 	return (await getDb().query.profiles.findFirst({ where: eq(schema.profiles.name, name) })) ?? null;
 }
 
+type Db = ReturnType<typeof getDb>;
+/** Every `/v1` request asks this, so it is one statement, built once per database. */
+const byNameOrAlias = new WeakMap<Db, ReturnType<typeof prepareByNameOrAlias>>();
+function prepareByNameOrAlias(db: Db) {
+	const { profiles } = schema;
+	const name = sql.placeholder('name');
+	return db
+		.select()
+		.from(profiles)
+		.where(or(eq(profiles.name, name), sql`exists (select 1 from json_each(${profiles.aliases}) where value = ${name})`))
+		.orderBy(sql`${profiles.name} = ${name} desc`)
+		.limit(1)
+		.prepare();
+}
+
 /** The profile a `/v1` model name means: by its name, else by one of its aliases. */
 export async function findProfileByNameOrAlias(name: string): Promise<Row | null> {
-	return (await findProfileByName(name)) ?? (await listProfiles()).find((p) => p.aliases.includes(name)) ?? null;
+	const db = getDb();
+	let query = byNameOrAlias.get(db);
+	if (!query) byNameOrAlias.set(db, (query = prepareByNameOrAlias(db)));
+	return (await query.get({ name })) ?? null;
 }
 
 export async function getProfile(id: string): Promise<Row> {
