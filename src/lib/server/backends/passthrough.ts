@@ -6,13 +6,12 @@
  */
 import { json } from '@sveltejs/kit';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { eventBody } from '../http/event-body';
 import { ClientGoneError, RequestTimeoutError, type V1Context } from '../inference/v1';
 import { BackendError, readJsonBody, send } from './client';
 import { acquireSlot, recordFailure, recordSuccess } from './health';
 import type { BackendEntry } from './store';
 import { carriesTokens, meterUsage } from './usage';
-
-const encoder = new TextEncoder();
 
 /** How the calling API writes an error as the last event of a stream. */
 export type StreamError = (err: unknown) => string;
@@ -84,7 +83,10 @@ function observer(ctx: V1Context, options: RelayOptions, out: string[]) {
 	return createParser({ onEvent });
 }
 
-/** Forwards an upstream event stream; the `/v1` audit row is written when it really ends. */
+/**
+ * Forwards an upstream event stream as it arrives, each piece written straight to the client (the
+ * same body as the local streams); the `/v1` audit row is written when it really ends.
+ */
 export function relayStream(ctx: V1Context, backend: BackendEntry, res: Response, release: () => void, options: RelayOptions): Response {
 	const finish = ctx.detach();
 	const reader = res.body!.getReader();
@@ -98,38 +100,38 @@ export function relayStream(ctx: V1Context, backend: BackendEntry, res: Response
 		release();
 		finish(outcome);
 	};
-	const stream = new ReadableStream<Uint8Array>({
-		async pull(controller) {
-			try {
-				const { done, value } = await reader.read();
-				if (done) {
-					parser.reset({ consume: true });
-					if (out.length) controller.enqueue(encoder.encode(out.splice(0).join('')));
-					controller.close();
-					end();
-					return;
-				}
-				parser.feed(decoder.decode(value, { stream: true }));
-				if (!options.dropUsageChunk) controller.enqueue(value);
-				else if (out.length) controller.enqueue(encoder.encode(out.splice(0).join('')));
-			} catch (err) {
-				const reason = ctx.signal.aborted ? ctx.signal.reason : new BackendError(backend.row.name, 'network', `the stream broke off: ${String((err as Error)?.message ?? err)}`);
-				if (!(reason instanceof ClientGoneError)) {
-					try {
-						controller.enqueue(encoder.encode(options.error(reason instanceof RequestTimeoutError || reason instanceof BackendError ? reason : err)));
-						controller.close();
-					} catch {
-						// already cancelled
-					}
-				}
-				end(reason);
-			}
-		},
-		cancel() {
-			ctx.abort();
-			reader.cancel().catch(() => {});
-			end(new ClientGoneError());
-		}
+	const body = eventBody(ctx.event, () => {
+		ctx.abort();
+		reader.cancel().catch(() => {});
+		end(new ClientGoneError());
 	});
-	return new Response(stream, { headers: { ...SSE_HEADERS, 'x-request-id': ctx.requestId } });
+	const forward = (text: string) => {
+		if (!text) return;
+		parser.feed(text);
+		if (!options.dropUsageChunk) body.write(text);
+		else if (out.length) body.write(out.splice(0).join(''));
+	};
+	void (async () => {
+		try {
+			for (;;) {
+				const { done, value } = await reader.read();
+				if (done) break;
+				forward(decoder.decode(value, { stream: true }));
+			}
+			forward(decoder.decode());
+			parser.reset({ consume: true });
+			if (out.length) body.write(out.splice(0).join(''));
+			body.close();
+			end();
+		} catch (err) {
+			if (ended) return;
+			const reason = ctx.signal.aborted ? ctx.signal.reason : new BackendError(backend.row.name, 'network', `the stream broke off: ${String((err as Error)?.message ?? err)}`);
+			if (!(reason instanceof ClientGoneError)) {
+				body.write(options.error(reason instanceof RequestTimeoutError || reason instanceof BackendError ? reason : err));
+				body.close();
+			}
+			end(reason);
+		}
+	})();
+	return new Response(body.body, { headers: { ...SSE_HEADERS, 'x-request-id': ctx.requestId } });
 }
