@@ -2,8 +2,19 @@ import { SignJWT, errors, jwtVerify } from 'jose';
 
 export type AccessClaims = { sub: string; email: string; sid: string; exp: number };
 
-function key(secret: string): Uint8Array {
-	return new TextEncoder().encode(secret);
+/**
+ * The HMAC key for a secret, imported once: every authenticated request verifies a token, and
+ * importing the raw secret each time was most of the verification's cost.
+ */
+const keys = new Map<string, Promise<CryptoKey>>();
+function key(secret: string): Promise<CryptoKey> {
+	let found = keys.get(secret);
+	if (!found) {
+		const raw = new TextEncoder().encode(secret);
+		found = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+		keys.set(secret, found);
+	}
+	return found;
 }
 
 /** An HS256 access token bound to a session; it expires with the session. */
@@ -16,7 +27,7 @@ export async function createAccessToken(
 		.setSubject(claims.userId)
 		.setIssuedAt()
 		.setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
-		.sign(key(secret));
+		.sign(await key(secret));
 }
 
 export type TokenCheck = { ok: true; claims: AccessClaims } | { ok: false; reason: 'expired' | 'invalid' };
@@ -24,7 +35,7 @@ export type TokenCheck = { ok: true; claims: AccessClaims } | { ok: false; reaso
 /** Checks signature, algorithm, expiry and claim shapes. Session and user checks come after. */
 export async function verifyAccessToken(token: string, secret: string): Promise<TokenCheck> {
 	try {
-		const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'] });
+		const { payload } = await jwtVerify(token, await key(secret), { algorithms: ['HS256'] });
 		const { sub, email, sid, exp } = payload;
 		if (typeof sub !== 'string' || typeof email !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') {
 			return { ok: false, reason: 'invalid' };
