@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The validator end to end over a real embedded database in a temporary directory.
@@ -51,6 +52,21 @@ describe('resolveCaller', () => {
 		await auth.logout(session.sessionId);
 		expect(await auth.resolveCaller({ bearer: session.access_token })).toMatchObject({ caller: null, invalid: true });
 		expect(await auth.resolveCaller({ sessionId: session.sessionId })).toMatchObject({ caller: null, invalid: true, clearCookie: true });
+	});
+
+	it('refuses a session past its expiry, and extends one in its second half', async () => {
+		const { sessions } = db.schema;
+		const { session } = await approvedUser();
+		const setExpiry = (at: number) => db.getDb().update(sessions).set({ expiresAt: at }).where(eq(sessions.id, session.sessionId));
+		const now = Math.floor(Date.now() / 1000);
+		await setExpiry(now + 60); // a minute left: well inside the second half
+		const fresh = await auth.resolveCaller({ sessionId: session.sessionId });
+		expect(fresh).toMatchObject({ invalid: false, refreshCookie: true });
+		const [row] = await db.getDb().select().from(sessions).where(eq(sessions.id, session.sessionId));
+		expect(row.expiresAt).toBeGreaterThan(now + 3600);
+		await setExpiry(now - 1);
+		expect(await auth.resolveCaller({ sessionId: session.sessionId })).toMatchObject({ caller: null, invalid: true, clearCookie: true });
+		expect(await auth.resolveCaller({ bearer: session.access_token })).toMatchObject({ caller: null, invalid: true });
 	});
 
 	it('refuses every credential of a disabled user', async () => {
