@@ -2,10 +2,10 @@ import { DrizzleSQLiteAdapter } from '@lucia-auth/adapter-drizzle';
 import { eq, sql } from 'drizzle-orm';
 import { Lucia, TimeSpan, type DatabaseSession, type DatabaseUser } from 'lucia';
 import { getConfig } from '../config';
-import { getDb, schema } from '../db';
+import { getDb, schema, type Database } from '../db';
 import { singleton } from '../http/singleton';
 
-function prepareSessionAndUser(db: ReturnType<typeof getDb>) {
+function prepareSessionAndUser(db: Database) {
 	const { sessions, users } = schema;
 	return db
 		.select({ session: sessions, user: users })
@@ -22,7 +22,7 @@ function prepareSessionAndUser(db: ReturnType<typeof getDb>) {
 class SessionAdapter extends DrizzleSQLiteAdapter {
 	readonly #sessionAndUser: ReturnType<typeof prepareSessionAndUser>;
 
-	constructor(db: ReturnType<typeof getDb>) {
+	constructor(db: Database) {
 		super(db, schema.sessions, schema.users);
 		this.#sessionAndUser = prepareSessionAndUser(db);
 	}

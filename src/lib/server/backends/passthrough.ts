@@ -105,11 +105,13 @@ export function relayStream(ctx: V1Context, backend: BackendEntry, res: Response
 		reader.cancel().catch(() => {});
 		end(new ClientGoneError());
 	});
+	/** The events kept back from the parser (when the usage chunk may be dropped). */
+	const writeKept = () => out.length && body.write(out.splice(0).join(''));
 	const forward = (text: string) => {
 		if (!text) return;
 		parser.feed(text);
 		if (!options.dropUsageChunk) body.write(text);
-		else if (out.length) body.write(out.splice(0).join(''));
+		else writeKept();
 	};
 	void (async () => {
 		try {
@@ -120,7 +122,7 @@ export function relayStream(ctx: V1Context, backend: BackendEntry, res: Response
 			}
 			forward(decoder.decode());
 			parser.reset({ consume: true });
-			if (out.length) body.write(out.splice(0).join(''));
+			writeKept();
 			body.close();
 			end();
 		} catch (err) {

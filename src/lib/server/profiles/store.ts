@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq, or, sql } from 'drizzle-orm';
-import { getDb, schema } from '../db';
+import { getDb, schema, type Database } from '../db';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
 import { checkNames } from './aliases';
 import type { CreateProfile, ProfileWire, UpdateProfile } from './schemas';
@@ -84,10 +84,9 @@ export async function findProfileByName(name: string): Promise<Row | null> {
 	return (await getDb().query.profiles.findFirst({ where: eq(schema.profiles.name, name) })) ?? null;
 }
 
-type Db = ReturnType<typeof getDb>;
 /** Every `/v1` request asks this, so it is one statement, built once per database. */
-const byNameOrAlias = new WeakMap<Db, ReturnType<typeof prepareByNameOrAlias>>();
-function prepareByNameOrAlias(db: Db) {
+const byNameOrAlias = new WeakMap<Database, ReturnType<typeof prepareByNameOrAlias>>();
+function prepareByNameOrAlias(db: Database) {
 	const { profiles } = schema;
 	const name = sql.placeholder('name');
 	return db
