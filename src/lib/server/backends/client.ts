@@ -5,6 +5,9 @@
  */
 import { AppError } from '../http/errors';
 import type { BackendEntry } from './store';
+import { request, type UpstreamResponse } from './transport';
+
+export type { UpstreamResponse };
 
 export const ANTHROPIC_VERSION = '2023-06-01';
 
@@ -65,7 +68,7 @@ export function upstreamHeaders(entry: BackendEntry, requestId?: string): Record
 class TimeoutReason extends Error {}
 
 function networkReason(err: unknown): { reason: FailureReason; detail: string } {
-	const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+	const cause = err as { code?: string; message?: string } | undefined;
 	const code = cause?.code ?? '';
 	if (code === 'ECONNREFUSED') return { reason: 'refused', detail: 'connection refused' };
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { reason: 'dns', detail: 'the host name does not resolve' };
@@ -94,28 +97,24 @@ export type SendOptions = { method?: 'GET' | 'POST'; body?: string; signal?: Abo
  * timeout covers connecting until the headers arrive; the caller's signal (the client leaving, the
  * request time limit) aborts it at any point, the body stream included.
  */
-export async function send(entry: BackendEntry, path: string, options: SendOptions = {}): Promise<Response> {
+export async function send(entry: BackendEntry, path: string, options: SendOptions = {}): Promise<UpstreamResponse> {
 	const name = entry.row.name;
 	const timeoutMs = options.timeoutMs ?? entry.row.timeoutMs;
-	const timeout = new AbortController();
-	const timer = setTimeout(() => timeout.abort(new TimeoutReason()), timeoutMs);
-	const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-	let res: Response;
+	let res: UpstreamResponse;
 	try {
-		res = await fetch(upstreamUrl(entry, path), {
+		res = await request(upstreamUrl(entry, path), {
 			method: options.method ?? 'POST',
 			headers: upstreamHeaders(entry, options.requestId),
 			body: options.body,
-			signal,
-			redirect: 'manual'
+			signal: options.signal,
+			timeoutMs,
+			onTimeout: () => new TimeoutReason()
 		});
 	} catch (err) {
 		if (options.signal?.aborted) throw options.signal.reason;
-		if (timeout.signal.aborted) throw new BackendError(name, 'timeout', `no answer within ${timeoutMs / 1000} s`);
+		if (err instanceof TimeoutReason) throw new BackendError(name, 'timeout', `no answer within ${timeoutMs / 1000} s`);
 		const { reason, detail } = networkReason(err);
 		throw new BackendError(name, reason, detail);
-	} finally {
-		clearTimeout(timer);
 	}
 	if (res.ok) return res;
 	const text = await res.text().catch(() => '');
@@ -131,7 +130,7 @@ export async function send(entry: BackendEntry, path: string, options: SendOptio
 }
 
 /** Reads a JSON answer; one that is not JSON is a `bad_response`. */
-export async function readJsonBody(entry: BackendEntry, res: Response): Promise<any> {
+export async function readJsonBody(entry: BackendEntry, res: UpstreamResponse): Promise<any> {
 	const text = await res.text();
 	try {
 		return JSON.parse(text);

@@ -8,7 +8,7 @@ import { json } from '@sveltejs/kit';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { eventBody } from '../http/event-body';
 import { ClientGoneError, RequestTimeoutError, type V1Context } from '../inference/v1';
-import { BackendError, readJsonBody, send } from './client';
+import { BackendError, readJsonBody, send, type UpstreamResponse } from './client';
 import { acquireSlot, recordFailure, recordSuccess } from './health';
 import type { BackendEntry } from './store';
 import { carriesTokens, meterUsage } from './usage';
@@ -31,7 +31,7 @@ export function serializeEvent(e: { event?: string; data: string }): string {
  * Sends one request to a backend under its concurrency limit, recording health. Resolves with the
  * started answer and the slot's release (the caller releases when the answer has been read).
  */
-export async function openUpstream(ctx: V1Context, backend: BackendEntry, path: string, body: unknown): Promise<{ res: Response; release: () => void }> {
+export async function openUpstream(ctx: V1Context, backend: BackendEntry, path: string, body: unknown): Promise<{ res: UpstreamResponse; release: () => void }> {
 	ctx.meter.backend = backend.row.name;
 	const release = await acquireSlot(backend, ctx.signal);
 	const t0 = performance.now();
@@ -46,10 +46,10 @@ export async function openUpstream(ctx: V1Context, backend: BackendEntry, path: 
 	}
 }
 
-export const isEventStream = (res: Response) => (res.headers.get('content-type') ?? '').includes('text/event-stream');
+export const isEventStream = (res: UpstreamResponse) => (res.headers.get('content-type') ?? '').includes('text/event-stream');
 
 /** The answer of a non-streamed request, metered and returned as JSON. */
-export async function relayJson(ctx: V1Context, backend: BackendEntry, res: Response, release: () => void): Promise<Response> {
+export async function relayJson(ctx: V1Context, backend: BackendEntry, res: UpstreamResponse, release: () => void): Promise<Response> {
 	try {
 		const data = await readJsonBody(backend, res);
 		meterUsage(ctx.meter, data);
@@ -87,9 +87,8 @@ function observer(ctx: V1Context, options: RelayOptions, out: string[]) {
  * Forwards an upstream event stream as it arrives, each piece written straight to the client (the
  * same body as the local streams); the `/v1` audit row is written when it really ends.
  */
-export function relayStream(ctx: V1Context, backend: BackendEntry, res: Response, release: () => void, options: RelayOptions): Response {
+export function relayStream(ctx: V1Context, backend: BackendEntry, res: UpstreamResponse, release: () => void, options: RelayOptions): Response {
 	const finish = ctx.detach();
-	const reader = res.body!.getReader();
 	const decoder = new TextDecoder();
 	const out: string[] = [];
 	const parser = observer(ctx, options, out);
@@ -102,7 +101,7 @@ export function relayStream(ctx: V1Context, backend: BackendEntry, res: Response
 	};
 	const body = eventBody(ctx.event, () => {
 		ctx.abort();
-		reader.cancel().catch(() => {});
+		res.cancel();
 		end(new ClientGoneError());
 	});
 	/** The events kept back from the parser (when the usage chunk may be dropped). */
@@ -115,11 +114,7 @@ export function relayStream(ctx: V1Context, backend: BackendEntry, res: Response
 	};
 	void (async () => {
 		try {
-			for (;;) {
-				const { done, value } = await reader.read();
-				if (done) break;
-				forward(decoder.decode(value, { stream: true }));
-			}
+			for await (const value of res.body) forward(decoder.decode(value, { stream: true }));
 			forward(decoder.decode());
 			parser.reset({ consume: true });
 			writeKept();

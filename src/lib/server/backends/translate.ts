@@ -11,7 +11,7 @@ import { contentOf, toChatRequest, usageOf, type StopReason } from '../anthropic
 import { validate } from '../http/parse';
 import { OPENAI_STREAM, eventStream, type Send } from '../inference/sse';
 import { describeError, type V1Context } from '../inference/v1';
-import { BackendError, readJsonBody } from './client';
+import { BackendError, readJsonBody, type UpstreamResponse } from './client';
 import { isEventStream, openUpstream, serializeEvent } from './passthrough';
 import { AnthropicToChat, chatToMessages, chatUsageOf, messageToChat } from './shapes';
 import type { BackendEntry } from './store';
@@ -31,7 +31,7 @@ export const anthropicStreamError = (err: unknown) => {
 };
 
 /** Reads an upstream event stream, handing each event's parsed data to `onEvent`. */
-export async function readEvents(backend: BackendEntry, res: Response, onEvent: (type: string, data: Json) => void): Promise<void> {
+export async function readEvents(backend: BackendEntry, res: UpstreamResponse, onEvent: (type: string, data: Json) => void): Promise<void> {
 	let failure: unknown = null;
 	const parser = createParser({
 		onEvent: (e) => {
@@ -45,7 +45,7 @@ export async function readEvents(backend: BackendEntry, res: Response, onEvent: 
 		}
 	});
 	const decoder = new TextDecoder();
-	for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+	for await (const chunk of res.body) {
 		parser.feed(decoder.decode(chunk, { stream: true }));
 		if (failure) throw failure;
 	}
