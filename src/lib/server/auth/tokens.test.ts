@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SignJWT } from 'jose';
 import { createAccessToken, looksLikeJwt, verifyAccessToken } from './tokens';
 
@@ -80,5 +80,30 @@ describe('access tokens', () => {
 		expect(looksLikeJwt('llm_abcdef')).toBe(false);
 		expect(looksLikeJwt('aaa.bbb.ccc')).toBe(true);
 		expect(looksLikeJwt('aaa.bbb.ccc.ddd')).toBe(false);
+	});
+	describe('a token checked before', () => {
+		afterEach(() => void vi.useRealTimers());
+
+		it('is refused as expired once its time has passed', async () => {
+			const token = await createAccessToken({ ...claims, expiresAt: new Date(Date.now() + 5_000) }, SECRET);
+			expect((await verifyAccessToken(token, SECRET)).ok).toBe(true);
+			vi.useFakeTimers({ toFake: ['Date'] });
+			vi.setSystemTime(Date.now() + 6_000);
+			expect(await verifyAccessToken(token, SECRET)).toEqual({ ok: false, reason: 'expired' });
+		});
+
+		it('is still refused under another secret', async () => {
+			const token = await createAccessToken({ ...claims, expiresAt: inOneHour() }, SECRET);
+			expect((await verifyAccessToken(token, SECRET)).ok).toBe(true);
+			expect(await verifyAccessToken(token, 'another-secret-of-sufficient-length!!')).toEqual({ ok: false, reason: 'invalid' });
+		});
+
+		it('with a changed signature is refused', async () => {
+			const token = await createAccessToken({ ...claims, expiresAt: inOneHour() }, SECRET);
+			expect((await verifyAccessToken(token, SECRET)).ok).toBe(true);
+			const [h, p, sig] = token.split('.');
+			const other = `${h}.${p}.${sig.slice(0, -2)}${sig.endsWith('AA') ? 'BB' : 'AA'}`;
+			expect(await verifyAccessToken(other, SECRET)).toEqual({ ok: false, reason: 'invalid' });
+		});
 	});
 });

@@ -30,8 +30,9 @@ export function hasRemote(): boolean {
 }
 
 async function isLocal(name: string): Promise<boolean> {
+	const file = modelFileExists(getConfig().modelsDir, name);
 	if (!name.toLowerCase().endsWith('.gguf') && (await profiles.findProfileByNameOrAlias(name))) return true;
-	return modelFileExists(getConfig().modelsDir, name);
+	return file;
 }
 
 /** The name without the backend's prefix, when it has one. */
@@ -70,8 +71,9 @@ export async function remoteRouteFor(name: string): Promise<RemoteRoute | null> 
 	if (!hasRemote() || name.length > MAX_NAME) return null;
 	const forced = byRule(name, true);
 	if (forced) return forced;
-	if (await isLocal(name)) return null;
-	return byRule(name, false) ?? byListing(name);
+	// Only a name some backend would serve needs the local check.
+	const remote = byRule(name, false) ?? byListing(name);
+	return remote && !(await isLocal(name)) ? remote : null;
 }
 
 /** A key limited to some models reaches a remote model only by the name it requests. */
