@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { getDb, schema } from '../db';
+import { preparedRead } from '../db/reads';
 import { NotFoundError } from '../http/errors';
 
 export const API_KEY_PREFIX = 'llm_';
@@ -81,15 +82,19 @@ export async function revokeUserApiKeys(userId: string): Promise<void> {
 	await getDb().delete(schema.apiKeys).where(eq(schema.apiKeys.userId, userId));
 }
 
-/** The key's row and its user, when the key exists. */
-export async function findApiKey(key: string) {
-	const [row] = await getDb()
+const byHash = preparedRead((db) =>
+	db
 		.select({ key: schema.apiKeys, user: schema.users })
 		.from(schema.apiKeys)
 		.innerJoin(schema.users, eq(schema.users.id, schema.apiKeys.userId))
-		.where(eq(schema.apiKeys.keyHash, hashApiKey(key)))
-		.limit(1);
-	return row;
+		.where(eq(schema.apiKeys.keyHash, sql.placeholder('hash')))
+		.limit(1)
+		.prepare()
+);
+
+/** The key's row and its user, when the key exists. */
+export async function findApiKey(key: string) {
+	return byHash().get({ hash: hashApiKey(key) });
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;

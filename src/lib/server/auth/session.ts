@@ -3,9 +3,10 @@ import { eq, sql } from 'drizzle-orm';
 import { Lucia, TimeSpan, type DatabaseSession, type DatabaseUser } from 'lucia';
 import { getConfig } from '../config';
 import { getDb, schema, type Database } from '../db';
+import { preparedRead } from '../db/reads';
 import { singleton } from '../http/singleton';
 
-function prepareSessionAndUser(db: Database) {
+const sessionAndUser = preparedRead((db) => {
 	const { sessions, users } = schema;
 	return db
 		.select({ session: sessions, user: users })
@@ -13,22 +14,19 @@ function prepareSessionAndUser(db: Database) {
 		.innerJoin(users, eq(sessions.userId, users.id))
 		.where(eq(sessions.id, sql.placeholder('id')))
 		.prepare();
-}
+});
 
 /**
- * Lucia's Drizzle adapter, reading a session and its user in one statement built once: every
- * authenticated request asks for them (the stock adapter builds and runs two queries).
+ * Lucia's Drizzle adapter, reading a session and its user in one statement prepared once (on the read
+ * connection): every authenticated request asks for them (the stock adapter builds and runs two queries).
  */
 class SessionAdapter extends DrizzleSQLiteAdapter {
-	readonly #sessionAndUser: ReturnType<typeof prepareSessionAndUser>;
-
 	constructor(db: Database) {
 		super(db, schema.sessions, schema.users);
-		this.#sessionAndUser = prepareSessionAndUser(db);
 	}
 
 	override async getSessionAndUser(sessionId: string): Promise<[DatabaseSession | null, DatabaseUser | null]> {
-		const row = await this.#sessionAndUser.get({ id: sessionId });
+		const row = await sessionAndUser().get({ id: sessionId });
 		if (!row) return [null, null];
 		const { id, userId, expiresAt, ...sessionAttributes } = row.session;
 		const { id: uid, ...userAttributes } = row.user;

@@ -5,7 +5,7 @@ import { drizzle, type LibSQLDatabase } from 'drizzle-orm/libsql';
 import { migrate } from 'drizzle-orm/libsql/migrator';
 import { building } from '$app/environment';
 import { getConfig } from '../config';
-import { singleton } from '../http/singleton';
+import { existingSingleton, resetSingleton, singleton } from '../http/singleton';
 import { log } from '../log';
 import * as schema from './schema';
 
@@ -50,6 +50,9 @@ export async function prepareDatabase(): Promise<void> {
 }
 
 export function closeDatabase(): void {
+	// The read connection of `reads.ts`, when one was opened.
+	existingSingleton<{ close: () => void }>('db-reads')?.close();
+	resetSingleton('db-reads');
 	handle().client.close();
 }
 

@@ -20,3 +20,8 @@ export function resetSingleton(key: string): void {
 	const store = globalThis as unknown as Record<symbol, unknown>;
 	delete store[Symbol.for(`llm-manager.${key}`)];
 }
+
+/** The process-wide object under `key` if one was created, without creating it. */
+export function existingSingleton<T>(key: string): T | undefined {
+	return (globalThis as unknown as Record<symbol, T | undefined>)[Symbol.for(`llm-manager.${key}`)];
+}

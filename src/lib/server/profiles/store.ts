@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { asc, eq, or, sql } from 'drizzle-orm';
-import { getDb, schema, type Database } from '../db';
+import { getDb, schema } from '../db';
+import { preparedRead } from '../db/reads';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors';
 import { checkNames } from './aliases';
 import type { CreateProfile, ProfileWire, UpdateProfile } from './schemas';
@@ -85,8 +86,7 @@ export async function findProfileByName(name: string): Promise<Row | null> {
 }
 
 /** Every `/v1` request asks this, so it is one statement, built once per database. */
-const byNameOrAlias = new WeakMap<Database, ReturnType<typeof prepareByNameOrAlias>>();
-function prepareByNameOrAlias(db: Database) {
+const byNameOrAlias = preparedRead((db) => {
 	const { profiles } = schema;
 	const name = sql.placeholder('name');
 	return db
@@ -96,14 +96,11 @@ function prepareByNameOrAlias(db: Database) {
 		.orderBy(sql`${profiles.name} = ${name} desc`)
 		.limit(1)
 		.prepare();
-}
+});
 
 /** The profile a `/v1` model name means: by its name, else by one of its aliases. */
 export async function findProfileByNameOrAlias(name: string): Promise<Row | null> {
-	const db = getDb();
-	let query = byNameOrAlias.get(db);
-	if (!query) byNameOrAlias.set(db, (query = prepareByNameOrAlias(db)));
-	return (await query.get({ name })) ?? null;
+	return ((await byNameOrAlias().get({ name })) as Row | undefined) ?? null;
 }
 
 export async function getProfile(id: string): Promise<Row> {
