@@ -144,7 +144,7 @@ describe('GET /api/system/audit-logs/export', () => {
 		expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
 		expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-logs-\d{8}-\d{6}\.csv"$/);
 		const text = await res.text();
-		expect(text.split('\r\n')[0]).toBe('timestamp,request_id,user_email,model,endpoint,status,duration_ms,ttft_ms,prompt_tokens,completion_tokens,total_tokens,error_type,error_message');
+		expect(text.split('\r\n')[0]).toBe('timestamp,request_id,user_email,model,endpoint,status,duration_ms,ttft_ms,prompt_tokens,completion_tokens,total_tokens,error_type,error_message,backend');
 		const parsed = csvObjects(text);
 		const rows = await allRows('model=owner%2Fbig');
 		expect(parsed).toHaveLength(rows.length);

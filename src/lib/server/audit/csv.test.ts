@@ -54,14 +54,15 @@ describe('csv', () => {
 		expect(csvField('a;b')).toBe('"a;b"');
 	});
 
-	it('writes the SPEC columns in order with CRLF line ends', () => {
+	it('writes the SPEC columns in order, then the backend, with CRLF line ends', () => {
 		expect(csvHeader()).toBe(
-			'timestamp,request_id,user_email,model,endpoint,status,duration_ms,ttft_ms,prompt_tokens,completion_tokens,total_tokens,error_type,error_message\r\n'
+			'timestamp,request_id,user_email,model,endpoint,status,duration_ms,ttft_ms,prompt_tokens,completion_tokens,total_tokens,error_type,error_message,backend\r\n'
 		);
 		expect(csvLine(entry)).toBe(
-			'2026-01-01T00:00:00.000Z,req-7,a@example.com,owner/repo,/v1/chat/completions,error,12,,3,0,3,model_not_found,"Model ""x, y"" not found\nsecond line"\r\n'
+			'2026-01-01T00:00:00.000Z,req-7,a@example.com,owner/repo,/v1/chat/completions,error,12,,3,0,3,model_not_found,"Model ""x, y"" not found\nsecond line",\r\n'
 		);
-		expect(CSV_COLUMNS).toHaveLength(13);
+		expect(CSV_COLUMNS).toHaveLength(14);
+		expect(csvLine({ ...entry, backend_type: 'remote', backend: 'gpu-box' }).trimEnd().split(',').at(-1)).toBe('gpu-box');
 	});
 
 	it('writes one JSON object per line', () => {

@@ -1,6 +1,6 @@
 import type { AuditLogEntry } from '$lib/types/audit';
 
-/** The export's CSV columns, in SPEC order. */
+/** The export's CSV columns: SPEC's, in its order, then the remote backend that served the request (empty for the local pool). */
 export const CSV_COLUMNS = [
 	'timestamp',
 	'request_id',
@@ -14,7 +14,8 @@ export const CSV_COLUMNS = [
 	'completion_tokens',
 	'total_tokens',
 	'error_type',
-	'error_message'
+	'error_message',
+	'backend'
 ] as const satisfies readonly (keyof AuditLogEntry)[];
 
 /** Characters that make a spreadsheet read a cell as a formula. */
