@@ -68,14 +68,14 @@ export function upstreamHeaders(entry: BackendEntry, requestId?: string): Record
 class TimeoutReason extends Error {}
 
 function networkReason(err: unknown): { reason: FailureReason; detail: string } {
-	const cause = err as { code?: string; message?: string } | undefined;
-	const code = cause?.code ?? '';
+	const failure = err as { code?: string; message?: string } | undefined;
+	const code = failure?.code ?? '';
 	if (code === 'ECONNREFUSED') return { reason: 'refused', detail: 'connection refused' };
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { reason: 'dns', detail: 'the host name does not resolve' };
-	if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate|ssl|tls/i.test(cause?.message ?? '')) {
-		return { reason: 'tls', detail: `TLS failed: ${cause?.message ?? code}` };
+	if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(code) || /certificate|ssl|tls/i.test(failure?.message ?? '')) {
+		return { reason: 'tls', detail: `TLS failed: ${failure?.message ?? code}` };
 	}
-	return { reason: 'network', detail: `the connection failed: ${cause?.message ?? code ?? String(err)}` };
+	return { reason: 'network', detail: `the connection failed: ${failure?.message ?? code ?? String(err)}` };
 }
 
 /** The message of an error body in any of the usual shapes. */

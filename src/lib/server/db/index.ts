@@ -14,13 +14,18 @@ export type Database = LibSQLDatabase<typeof schema>;
 
 type Handle = { client: Client; db: Database };
 
+/** How drizzle maps the schema, on the main connection and on the read connection (`reads.ts`). */
+export const DRIZZLE_CONFIG = { schema, casing: 'snake_case' } as const;
+/** The read connection's process-wide key: `closeDatabase` closes it too. */
+export const READS_KEY = 'db-reads';
+
 function openDatabase(): Handle {
 	// `vite build` imports server modules to analyse them: never create files then.
 	const config = building ? null : getConfig();
 	const url = config ? config.databaseUrl : ':memory:';
 	if (url.startsWith('file:')) fs.mkdirSync(path.dirname(url.slice('file:'.length)), { recursive: true });
 	const client = createClient({ url, authToken: config?.databaseAuthToken });
-	const db = drizzle(client, { schema, casing: 'snake_case' });
+	const db = drizzle(client, DRIZZLE_CONFIG);
 	return { client, db };
 }
 
@@ -50,9 +55,8 @@ export async function prepareDatabase(): Promise<void> {
 }
 
 export function closeDatabase(): void {
-	// The read connection of `reads.ts`, when one was opened.
-	existingSingleton<{ close: () => void }>('db-reads')?.close();
-	resetSingleton('db-reads');
+	existingSingleton<{ close: () => void }>(READS_KEY)?.close();
+	resetSingleton(READS_KEY);
 	handle().client.close();
 }
 

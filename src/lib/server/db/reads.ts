@@ -12,14 +12,12 @@ import type LibsqlDatabase from 'libsql';
 import { building } from '$app/environment';
 import { getConfig } from '../config';
 import { singleton } from '../http/singleton';
-import { getDb, schema } from './index';
+import { DRIZZLE_CONFIG, READS_KEY, getDb, type schema } from './index';
 
 export type ReadDatabase = BaseSQLiteDatabase<'async', unknown, typeof schema>;
 
 type Statement = ReturnType<LibsqlDatabase.Database['prepare']>;
-/** Under this key, `closeDatabase` closes it too. */
-export type Reads = { db: ReadDatabase; close: () => void };
-export const READS_KEY = 'db-reads';
+type Reads = { db: ReadDatabase; close: () => void };
 
 /** The file of an embedded database URL (`file:<path>`, no options), else null. */
 export function embeddedPath(url: string): string | null {
@@ -50,7 +48,7 @@ function open(): Reads {
 	// The batch callback is passed only so that drizzle reads the third argument (schema, casing).
 	const batch = (queries: { sql: string; params: unknown[]; method: 'run' | 'all' | 'values' | 'get' }[]) =>
 		Promise.all(queries.map((q) => run(q.sql, q.params, q.method)));
-	const db = drizzle(run, batch, { schema, casing: 'snake_case' }) as unknown as ReadDatabase;
+	const db = drizzle(run, batch, DRIZZLE_CONFIG) as unknown as ReadDatabase;
 	return { db, close: () => native.close() };
 }
 

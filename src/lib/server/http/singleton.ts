@@ -4,10 +4,12 @@
  * adapter-node bundles `src/` into chunks and the custom server loads them separately, so plain module
  * state could exist twice; keying on a global symbol makes every copy of this module agree.
  */
+const store = globalThis as unknown as Record<symbol, unknown>;
+const symbolOf = (key: string) => Symbol.for(`llm-manager.${key}`);
+
 export function singleton<T>(key: string, create: () => T): T {
-	const symbol = Symbol.for(`llm-manager.${key}`);
-	const store = globalThis as unknown as Record<symbol, T | undefined>;
-	let value = store[symbol];
+	const symbol = symbolOf(key);
+	let value = store[symbol] as T | undefined;
 	if (value === undefined) {
 		value = create();
 		store[symbol] = value;
@@ -17,11 +19,10 @@ export function singleton<T>(key: string, create: () => T): T {
 
 /** Replaces a process-wide object (used by shutdown and by tests). */
 export function resetSingleton(key: string): void {
-	const store = globalThis as unknown as Record<symbol, unknown>;
-	delete store[Symbol.for(`llm-manager.${key}`)];
+	delete store[symbolOf(key)];
 }
 
 /** The process-wide object under `key` if one was created, without creating it. */
 export function existingSingleton<T>(key: string): T | undefined {
-	return (globalThis as unknown as Record<symbol, T | undefined>)[Symbol.for(`llm-manager.${key}`)];
+	return store[symbolOf(key)] as T | undefined;
 }
