@@ -2,8 +2,9 @@ import type { LlamaModel, Token } from 'node-llama-cpp';
 import { AppError } from '../http/errors';
 import { AcquireAbortedError, InsufficientMemoryError, ModelLoadError, PoolClosedError, TooManyModelsError } from './errors';
 import { createEntry, entryBytes, isEvictable, toStatus, type Entry } from './entry';
+import { cancelIdle, settleIdle } from './keep-alive';
 import { fitsWhenIdle, planAdmission } from './admission';
-import { Lease, type LeaseOutcome } from './lease';
+import { Lease, abortable, type LeaseOutcome } from './lease';
 import { pickLeastRecent, pickLongestPrefix, type Slot } from './sequences';
 import {
 	DEFAULT_LOAD_OPTIONS,
@@ -74,7 +75,7 @@ export class ModelPool {
 	async load(id: string, options: Partial<LoadOptions> = {}): Promise<ModelStatus> {
 		const entry = await this.#entryFor(id, options);
 		entry.refs++;
-		this.#cancelIdle(entry);
+		cancelIdle(entry);
 		try {
 			await entry.ready;
 			if (options.pinned) entry.options.pinned = true;
@@ -97,7 +98,7 @@ export class ModelPool {
 		signal?.throwIfAborted();
 		const entry = await this.#entryFor(id, load);
 		entry.refs++;
-		this.#cancelIdle(entry);
+		cancelIdle(entry);
 		let slot: Slot | null = null;
 		try {
 			await abortable(entry.ready, signal);
@@ -322,31 +323,16 @@ export class ModelPool {
 		this.#wakeRoomWaiters();
 	}
 
-	#cancelIdle(entry: Entry): void {
-		if (entry.timer) clearTimeout(entry.timer);
-		entry.timer = null;
-		entry.expiresAt = null;
-	}
-
-	/** I4: arms the keep-alive of an idle ready entry (or unloads it now: keep-alive 0, or draining). */
 	#settleIdle(entry: Entry): void {
-		this.#cancelIdle(entry);
-		if (entry.refs > 0 || entry.state !== 'ready' || this.#entries.get(entry.key) !== entry) return;
-		if (entry.draining) return void this.#startUnload(entry);
-		if (entry.options.pinned) return;
-		const keepAlive = entry.options.keepAliveMs ?? this.#limits.keepAliveMs;
-		if (keepAlive < 0) return;
-		if (keepAlive === 0) return void this.#startUnload(entry);
-		entry.expiresAt = Date.now() + keepAlive;
-		entry.timer = setTimeout(() => {
-			entry.timer = null;
-			if (entry.refs === 0 && this.#entries.get(entry.key) === entry) void this.#startUnload(entry);
-		}, keepAlive);
-		entry.timer.unref?.();
+		settleIdle(entry, {
+			isCurrent: () => this.#entries.get(entry.key) === entry,
+			keepAliveMs: this.#limits.keepAliveMs,
+			unload: () => void this.#startUnload(entry)
+		});
 	}
 
 	#startUnload(entry: Entry): Promise<void> {
-		this.#cancelIdle(entry);
+		cancelIdle(entry);
 		if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key);
 		entry.state = 'unloading';
 		entry.slots.rejectAll(new PoolClosedError());
@@ -385,13 +371,4 @@ export class ModelPool {
 			}
 		}
 	}
-}
-
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-	if (!signal) return promise;
-	return new Promise<T>((resolve, reject) => {
-		const onAbort = () => reject(signal.reason ?? new Error('aborted'));
-		signal.addEventListener('abort', onAbort, { once: true });
-		promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-	});
 }
