@@ -10,6 +10,7 @@ import { eventBody } from '../http/event-body';
 import { ClientGoneError, RequestTimeoutError, type V1Context } from '../inference/v1';
 import { BackendError, readJsonBody, send, type UpstreamResponse } from './client';
 import { acquireSlot, recordFailure, recordSuccess } from './health';
+import { Skimmer } from './skim';
 import type { BackendEntry } from './store';
 import { carriesTokens, meterUsage } from './usage';
 
@@ -112,9 +113,13 @@ export function relayStream(ctx: V1Context, backend: BackendEntry, res: Upstream
 		if (!options.dropUsageChunk) body.write(text);
 		else writeKept();
 	};
+	const skimmer = new Skimmer(() => ctx.meter.ttftMs === null);
 	void (async () => {
 		try {
-			for await (const value of res.body) forward(decoder.decode(value, { stream: true }));
+			await res.each((piece) => {
+				if (skimmer.skips(piece)) body.write(piece);
+				else forward(decoder.decode(piece, { stream: true }));
+			});
 			forward(decoder.decode());
 			parser.reset({ consume: true });
 			writeKept();

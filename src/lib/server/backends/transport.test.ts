@@ -23,6 +23,11 @@ beforeAll(async () => {
 			seen.push({ method: req.method!, body, perSocket: n });
 			if (req.url === '/redirect') return void res.writeHead(302, { location: '/elsewhere' }).end();
 			if (req.url === '/slow-headers') return void setTimeout(() => res.end('late'), 2000);
+			if (req.url === '/pieces') {
+				res.writeHead(200, { 'content-type': 'text/event-stream' });
+				res.write('data: 1\n\n');
+				return void setTimeout(() => res.end('data: 2\n\n'), 20);
+			}
 			if (req.url === '/stream') {
 				res.writeHead(200, { 'content-type': 'text/event-stream', 'x-multi': ['a', 'b'] });
 				return void res.write('data: 1\n\n'); // and never ends
@@ -98,6 +103,22 @@ describe('backend transport', () => {
 		})();
 		await expect(reading).rejects.toThrow();
 		expect(pieces).toEqual(['data: 1\n\n']);
+	});
+
+	it('hands each piece of the body over as it arrives, to its end; an abort rejects with the reason', async () => {
+		const pieces: string[] = [];
+		await (await request(`${base}/pieces`, post())).each((piece) => pieces.push(String(piece)));
+		expect(pieces.join('')).toBe('data: 1\n\ndata: 2\n\n');
+
+		const controller = new AbortController();
+		const res = await request(`${base}/stream`, post({ signal: controller.signal }));
+		const seenPieces: string[] = [];
+		const reading = res.each((piece) => {
+			seenPieces.push(String(piece));
+			controller.abort(new Error('client left'));
+		});
+		await expect(reading).rejects.toThrow('client left');
+		expect(seenPieces).toEqual(['data: 1\n\n']);
 	});
 
 	it('refuses an aborted signal and a protocol other than http(s) without sending anything', async () => {

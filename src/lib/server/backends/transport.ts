@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { finished } from 'node:stream/promises';
 
 const agents = {
 	'http:': new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
@@ -19,6 +20,12 @@ export type UpstreamResponse = {
 	readonly headers: { get(name: string): string | null };
 	/** The body, piece by piece; reading it throws once the request is aborted or the connection breaks. */
 	readonly body: AsyncIterable<Buffer>;
+	/**
+	 * Hands each piece of the body to `onPiece` as it arrives (no promise per piece); resolves at the
+	 * end; rejects when the connection breaks, with the signal's reason once aborted. An exception in
+	 * `onPiece` ends the body with it.
+	 */
+	each(onPiece: (piece: Buffer) => void): Promise<void>;
 	/** The whole body as text. */
 	text(): Promise<string>;
 	/** Stops reading and closes the connection. */
@@ -36,7 +43,7 @@ export type TransportRequest = {
 	onTimeout: () => Error;
 };
 
-function wrap(res: http.IncomingMessage): UpstreamResponse {
+function wrap(res: http.IncomingMessage, signal: AbortSignal | undefined): UpstreamResponse {
 	const status = res.statusCode ?? 0;
 	return {
 		status,
@@ -48,6 +55,18 @@ function wrap(res: http.IncomingMessage): UpstreamResponse {
 			}
 		},
 		body: res,
+		each(onPiece) {
+			res.on('data', (piece: Buffer) => {
+				try {
+					onPiece(piece);
+				} catch (err) {
+					res.destroy(err as Error);
+				}
+			});
+			return finished(res).catch((err) => {
+				throw signal?.aborted ? signal.reason : err;
+			});
+		},
 		async text() {
 			const chunks: Buffer[] = [];
 			for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -99,7 +118,7 @@ function send(url: string, o: TransportRequest): Promise<UpstreamResponse> {
 			clearTimeout(timer);
 			// The body may still be read for a long time: the caller's signal stays armed until it ends.
 			res.once('close', done);
-			resolve(wrap(res));
+			resolve(wrap(res, signal));
 		});
 		req.end(o.body);
 	});

@@ -7,8 +7,8 @@ const encoder = new TextEncoder();
 /** A streamed response body that text is written into, event by event. */
 export type EventBody = {
 	body: ReadableStream<Uint8Array>;
-	/** Sends a piece of the body (ignored once closed or cancelled). */
-	write(text: string): void;
+	/** Sends a piece of the body, text or bytes as they came (ignored once closed or cancelled). */
+	write(piece: string | Uint8Array): void;
 	/** Ends the body after everything written so far. */
 	close(): void;
 	/** Whether the body is closed or the client has gone. */
@@ -26,8 +26,8 @@ export type EventBody = {
 export function eventBody(event: RequestEvent, onCancel: () => void): EventBody {
 	const res = nodeResponseOf(event);
 	let controller!: ReadableStreamDefaultController<Uint8Array>;
-	let sink: ((text: string) => void) | null = null;
-	let pending = '';
+	let sink: ((piece: string | Uint8Array) => void) | null = null;
+	let pending: (string | Uint8Array)[] = [];
 	let closed = false;
 	let endRequested = false;
 
@@ -47,9 +47,9 @@ export function eventBody(event: RequestEvent, onCancel: () => void): EventBody 
 			// after the status and headers were written.
 			pull() {
 				if (sink) return;
-				sink = direct(res) ?? ((text) => controller.enqueue(encoder.encode(text)));
-				if (pending) sink(pending);
-				pending = '';
+				sink = direct(res) ?? ((piece) => controller.enqueue(typeof piece === 'string' ? encoder.encode(piece) : piece));
+				if (pending.length) sink(joined(pending));
+				pending = [];
 				if (endRequested) end();
 			},
 			cancel() {
@@ -61,10 +61,10 @@ export function eventBody(event: RequestEvent, onCancel: () => void): EventBody 
 	);
 	return {
 		body,
-		write(text) {
+		write(piece) {
 			if (closed) return;
-			if (sink) sink(text);
-			else pending += text;
+			if (sink) sink(piece);
+			else pending.push(piece);
 		},
 		close() {
 			if (closed) return;
@@ -78,10 +78,16 @@ export function eventBody(event: RequestEvent, onCancel: () => void): EventBody 
 	};
 }
 
+/** Pieces written before the first read, as one. */
+function joined(pieces: (string | Uint8Array)[]): string | Uint8Array {
+	if (pieces.every((p) => typeof p === 'string')) return pieces.join('');
+	return Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+}
+
 /** A writer straight to the Node response, when it is there with its headers sent and still open. */
-function direct(res: ServerResponse | null): ((text: string) => void) | null {
+function direct(res: ServerResponse | null): ((piece: string | Uint8Array) => void) | null {
 	if (!res || !res.headersSent || res.writableEnded || res.destroyed) return null;
-	return (text) => {
-		if (!res.writableEnded && !res.destroyed) res.write(text);
+	return (piece) => {
+		if (!res.writableEnded && !res.destroyed) res.write(piece);
 	};
 }
