@@ -23,8 +23,11 @@ export function fullBatchSchedule(activeSequences: () => number) {
 			context = created;
 		},
 		schedule(dispatch: () => void) {
-			// One busy sequence has nobody to wait for: the next turn, as node-llama-cpp's default.
-			if (activeSequences() <= 1) return void setImmediate(dispatch);
+			// One busy sequence has nobody to wait for: at once, as node-llama-cpp itself does when every
+			// sequence has queued. Its next token is then being computed before the last one's text
+			// reaches the socket (that write waits for the current tick to end), so the reader's wake-up
+			// does not take the CPU the decode needs, and no event-loop turn is lost per token.
+			if (activeSequences() <= 1) return void dispatch();
 			let turns = 0;
 			const check = () => {
 				// Nothing queued: node-llama-cpp already dispatched this batch (every sequence had a token).
