@@ -69,17 +69,28 @@ async function main() {
 		const open = { curl: [], curlSha: [], aria2: [], app: [], app1: [], viewers: [] };
 		await appRun(app, token, what); // warm-up (JIT, first Hub listing), not recorded
 		await appRun(single, singleToken, what);
+		// What ran just before shapes a run on this VM (a file deleted moments ago leaves warm memory for
+		// the next one), so the order rotates every round: each contender follows each other one in turn.
+		/** @type {[keyof typeof open, () => Promise<{bps: number, events?: number}>][]} */
+		const contenders = [
+			['curl', () => curlRun(url, WORK)],
+			['curlSha', () => curlTeeShaRun(url, WORK, sha256)],
+			...(aria2 ? /** @type {const} */ ([['aria2', () => aria2Run(url, WORK)]]) : []),
+			['app', () => appRun(app, token, what)],
+			['app1', () => appRun(single, singleToken, what)],
+			['viewers', () => appRun(app, token, what, VIEWERS)]
+		];
 		for (let round = 0; round < ROUNDS; round++) {
 			const line = [];
-			open.curl.push((await curlRun(url, WORK)).bps);
-			open.curlSha.push((await curlTeeShaRun(url, WORK, sha256)).bps);
-			if (aria2) open.aria2.push((await aria2Run(url, WORK)).bps);
-			open.app.push((await appRun(app, token, what)).bps);
-			open.app1.push((await appRun(single, singleToken, what)).bps);
-			const v = await appRun(app, token, what, VIEWERS);
-			open.viewers.push(v.bps);
+			let events = 0;
+			for (let i = 0; i < contenders.length; i++) {
+				const [name, run] = contenders[(i + round) % contenders.length];
+				const r = await run();
+				open[name].push(r.bps);
+				if (name === 'viewers') events = r.events ?? 0;
+			}
 			for (const [name, xs] of Object.entries(open)) if (xs.length) line.push(`${name} ${mbps(xs[xs.length - 1])}`);
-			console.log(`unthrottled round ${round + 1} (MB/s): ${line.join(', ')} (${v.events} SSE events)`);
+			console.log(`unthrottled round ${round + 1} (MB/s): ${line.join(', ')} (${events} SSE events)`);
 			loads.push(load());
 		}
 

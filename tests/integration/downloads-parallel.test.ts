@@ -93,8 +93,9 @@ describe('a file in parts', () => {
 		const file = ZERO_FILES[0];
 		const key = `${REPO}/${file}`;
 		hub.resetStats();
-		// The first connection (the first piece, of 8 MiB) is cut after 3 MiB; the others are not touched.
-		hub.setMode({ dropAfter: 3 * MIB, times: 1 }, key);
+		// The first connection (the first piece, of 8 MiB, capped so that every connection opens) is cut
+		// after 3 MiB; the others are not touched.
+		hub.setMode({ perConnection: 16 * MIB, dropAfter: 3 * MIB, times: 1 }, key);
 		const res = await start(file);
 		const done = await waitForStatus(server, admin.token, res.body.task_id, isDone);
 		expect(done).toMatchObject({ status: 'completed', downloaded_bytes: 32 * MIB });
@@ -113,8 +114,8 @@ describe('a file in parts', () => {
 		const file = ZERO_FILES[5];
 		const key = `${REPO}/${file}`;
 		hub.resetStats();
-		// The first part's connection goes silent after 2 MiB (the stall limit is 2 s).
-		hub.setMode({ stallAfter: 2 * MIB, times: 1 }, key);
+		// The first part's connection (capped: every connection opens) goes silent after 2 MiB (the stall limit is 2 s).
+		hub.setMode({ perConnection: 16 * MIB, stallAfter: 2 * MIB, times: 1 }, key);
 		const res = await start(file);
 		const done = await waitForStatus(server, admin.token, res.body.task_id, isDone);
 		expect(done).toMatchObject({ status: 'completed', downloaded_bytes: 32 * MIB });

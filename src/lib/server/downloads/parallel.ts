@@ -8,36 +8,29 @@
  */
 import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
-import type http from 'node:http';
-import { openHubStreamAt } from '../hub/stream';
-import type { ConnectionSlots } from './connections';
 import { PrefixHasher } from './prefix-hash';
+import { LaneRamp } from './ramp';
 import { addRange, missingRanges, planParts, prefixEnd, readSidecar, removeSidecar, writeSidecar, type ByteRange } from './ranges';
-import { PermanentError, RefusedError, TransientError, classify, partialSize, sleep, type TransferOptions } from './transfer';
+import { NoRangesError, fetchPart, type Lane, type RangedOptions } from './part-fetch';
+import { PermanentError, partialSize } from './transfer';
+
+export { NoRangesError, type RangedOptions };
 
 /** No piece is smaller than this (a file under two pieces goes on one connection). */
 export const MIN_PART_BYTES = 8 * 1024 * 1024;
 /** Nor larger than this (a retry re-asks at most this much; the hash never lags far behind). */
 const MAX_PART_BYTES = 64 * 1024 * 1024;
-const WRITE_BATCH = 1 << 20;
-const WRITE_INTERVAL_MS = 500;
 const SAVE_INTERVAL_MS = 500;
 
-export class NoRangesError extends Error {
+/**
+ * One connection moved as much as two (`ramp.ts`): the rest is better fetched as one stream. Every part
+ * handed out so far is written, so what is on disk is a prefix of the file; the caller continues it.
+ */
+export class OneConnectionError extends Error {
 	constructor() {
-		super('the Hub does not serve byte ranges for this file');
+		super('one connection is as fast as several for this server');
 	}
 }
-
-export type RangedOptions = TransferOptions & {
-	connections: number;
-	slots: ConnectionSlots;
-	maxTries: number;
-	backoffMs: (attempt: number) => number;
-	onRetry?: (attempt: number, error: string) => void;
-	/** Hash while parts arrive (default) rather than in one pass at the end. */
-	hashWhileReceiving?: boolean;
-};
 
 /** The written ranges of a partial file: its sidecar, or else its length as a prefix. */
 export async function writtenRanges(partialPath: string, size: number): Promise<ByteRange[]> {
@@ -82,9 +75,10 @@ class Ranged {
 		return next;
 	}
 
-	/** Bytes `[start, end)` reached the file. */
-	written(start: number, end: number): void {
+	/** Bytes `[start, end)` reached the file (`bytes`, while still in memory). */
+	written(start: number, end: number, bytes?: Buffer): void {
 		this.done = addRange(this.done, [start, end]);
+		if (bytes) this.hasher.wrote(start, bytes);
 		this.hasher.advance(prefixEnd(this.done));
 		if (this.#settled) return;
 		this.#saveTimer ??= setTimeout(() => {
@@ -119,7 +113,9 @@ export async function transferRanged(o: RangedOptions): Promise<void> {
 	hasher.advance(prefixEnd(done));
 	let keepRecord = true;
 	try {
-		await runLanes(state, file, parts);
+		// Only a file with one missing range (nothing written past its prefix) can go on as one stream.
+		const handOff = missingRanges(done, o.size).length === 1;
+		if (!(await runLanes(state, file, parts, handOff))) throw new OneConnectionError();
 		const digest = await hasher.digest(o.size);
 		await state.settle();
 		keepRecord = false;
@@ -139,180 +135,44 @@ export async function transferRanged(o: RangedOptions): Promise<void> {
 }
 
 /**
- * `connections` lanes take parts from one queue. The first lane's first answer shows whether the
- * server serves ranges before the others connect. The first final failure stops every lane.
+ * Up to `connections` lanes take parts from one queue, as many at a time as the ramp (`ramp.ts`)
+ * lets in. The first lane's first answer shows whether the server serves ranges before the others
+ * connect. The first final failure stops every lane. Resolves false when the ramp found one connection
+ * enough and `handOff` allows it: the lanes then stop after the parts they hold (parts are handed out in
+ * file order, so the written bytes stay a prefix), and the rest is left for one stream.
  */
-async function runLanes(state: Ranged, file: FileHandle, parts: ByteRange[]): Promise<void> {
-	if (parts.length === 0) return;
+async function runLanes(state: Ranged, file: FileHandle, parts: ByteRange[], handOff: boolean): Promise<boolean> {
+	if (parts.length === 0) return true;
 	const { o } = state;
 	const stop = new AbortController();
 	const signal = AbortSignal.any([o.signal, stop.signal]);
 	const queue = [...parts];
+	const ramp = new LaneRamp(Math.min(o.connections, parts.length));
+	signal.addEventListener('abort', () => ramp.close(), { once: true });
 	let confirm!: () => void;
 	let refuse!: (err: unknown) => void;
 	const confirmed = new Promise<void>((ok, no) => ((confirm = ok), (refuse = no)));
 	confirmed.catch(() => {});
-	const lane = async (first: boolean) => {
-		if (!first) await confirmed;
-		const at: Lane = { url: null };
-		for (let part = queue.shift(); part && !signal.aborted; part = queue.shift()) {
-			await fetchPart(state, file, at, part, signal, first ? confirm : () => {});
+	const lane = async (index: number) => {
+		if (index > 0) await confirmed;
+		const at: Lane = { url: null, index, ramp };
+		while (!signal.aborted && (await ramp.admit(index)) && !(handOff && ramp.single)) {
+			const part = queue.shift();
+			if (!part) return ramp.close(); // nothing left for a lane still waiting to join
+			await fetchPart(state, file, at, part, signal, index === 0 ? confirm : () => {});
 		}
 	};
-	const lanes = Array.from({ length: Math.min(o.connections, parts.length) }, (_, i) =>
-		lane(i === 0).catch((err) => {
+	const lanes = Array.from({ length: ramp.lanes }, (_, i) =>
+		lane(i).catch((err) => {
 			refuse(err);
 			if (!stop.signal.aborted) stop.abort(err);
 			throw err;
 		})
 	);
 	const results = await Promise.allSettled(lanes);
+	ramp.close();
 	if (o.signal.aborted) throw o.signal.reason;
 	const failed = results.find((r) => r.status === 'rejected');
 	if (failed) throw stop.signal.reason ?? (failed as PromiseRejectedResult).reason;
-}
-
-/** Where a lane asks for its next piece: where the last one's redirects ended, or (null) the Hub's resolve address. */
-type Lane = { url: string | null; buffers?: [Buffer, Buffer] };
-
-/** Writes `length` bytes of `buffer` at `position` (a write may take fewer bytes at a time). */
-async function writeAll(file: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
-	for (let done = 0; done < length; ) {
-		const { bytesWritten } = await file.write(buffer, done, length - done, position + done);
-		if (bytesWritten <= 0) throw new Error('the disk took no bytes');
-		done += bytesWritten;
-	}
-}
-
-/** One part to its end: tries again from where it got to, with back-off; a try that made progress is not counted. */
-async function fetchPart(state: Ranged, file: FileHandle, lane: Lane, part: ByteRange, signal: AbortSignal, onRanges: () => void): Promise<void> {
-	const { o } = state;
-	const cursor = { at: part[0] };
-	for (let attempt = 1; ; attempt++) {
-		const before = cursor.at;
-		const direct = lane.url !== null;
-		const release = await o.slots.acquire(signal);
-		try {
-			await fetchOnce(state, file, lane, [cursor.at, part[1]], cursor, signal, onRanges);
-			return;
-		} catch (err) {
-			lane.url = null; // a signed CDN address may have expired: go through the Hub again
-			const failure = err instanceof NoRangesError && !signal.aborted ? err : classify(err, signal);
-			if (direct && failure instanceof RefusedError && !signal.aborted) {
-				attempt--; // refused at the CDN's address the Hub gave earlier: ask the Hub at once
-				release();
-				continue;
-			}
-			if (signal.aborted || failure instanceof PermanentError || failure instanceof NoRangesError) throw failure;
-			const message = failure instanceof Error ? failure.message : String(failure);
-			if (cursor.at > before) attempt = 1;
-			else if (attempt >= o.maxTries) throw new TransientError(`${message} (gave up after ${o.maxTries} tries)`);
-			o.onRetry?.(attempt, message);
-			release();
-			await sleep(o.backoffMs(attempt), signal);
-		} finally {
-			release();
-		}
-	}
-}
-
-/** One request for `[from, to)`; `cursor.at` follows what reached the file. */
-async function fetchOnce(state: Ranged, file: FileHandle, lane: Lane, [from, to]: ByteRange, cursor: { at: number }, signal: AbortSignal, onRanges: () => void): Promise<void> {
-	const { o } = state;
-	const stall = new AbortController();
-	const requestSignal = AbortSignal.any([signal, stall.signal]);
-	let response: http.IncomingMessage;
-	try {
-		const opened = await openHubStreamAt(lane.url ?? o.url, {
-			signal: requestSignal,
-			timeoutMs: Math.max(o.stallMs, 10_000),
-			headers: { range: `bytes=${from}-${to - 1}` }
-		});
-		response = opened.response;
-		lane.url = opened.url;
-	} catch (err) {
-		throw classify(err, signal);
-	}
-	if (response.statusCode === 200) {
-		response.destroy();
-		throw new NoRangesError();
-	}
-	const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
-	if (response.statusCode !== 206 || !range || Number(range[1]) !== from || Number(range[2]) !== to - 1) {
-		response.destroy();
-		throw new TransientError(`the Hub answered a different range (${response.statusCode} ${response.headers['content-range'] ?? ''})`);
-	}
-	if (range[3] !== '*' && Number(range[3]) !== o.size) {
-		response.destroy();
-		throw new PermanentError(`the Hub announced ${range[3]} bytes for a file of ${o.size}`);
-	}
-	onRanges();
-	let received = from;
-	let lastByteAt = Date.now();
-	const watchdog = setInterval(() => {
-		if (Date.now() - lastByteAt > o.stallMs) stall.abort(new TransientError(`no data for ${o.stallMs / 1000} s`));
-	}, Math.min(1000, o.stallMs / 2));
-	// Received bytes are copied into the lane's two buffers, so the socket's chunks die young (cheap
-	// to collect) and each write is one buffer: one is written while the other fills. One write in
-	// flight; a failed write (ENOSPC) is kept and thrown by the next flush.
-	const buffers = (lane.buffers ??= [Buffer.allocUnsafeSlow(WRITE_BATCH), Buffer.allocUnsafeSlow(WRITE_BATCH)]);
-	let fill = 0;
-	let used = 0;
-	let bufferStart = from;
-	let pending: Promise<void> = Promise.resolve();
-	let writeError: unknown = null;
-	let lastFlush = Date.now();
-	const flush = async () => {
-		lastFlush = Date.now();
-		await pending;
-		if (writeError) throw writeError;
-		if (used === 0) return;
-		const buffer = buffers[fill];
-		const start = bufferStart;
-		const end = start + used;
-		fill ^= 1;
-		used = 0;
-		bufferStart = end;
-		pending = state.write(() => writeAll(file, buffer, end - start, start)).then(
-			() => {
-				cursor.at = end;
-				state.written(start, end);
-			},
-			(err) => void (writeError = err)
-		);
-	};
-	try {
-		requestSignal.addEventListener('abort', () => response.destroy(requestSignal.reason), { once: true });
-		for await (const data of response) {
-			lastByteAt = Date.now();
-			const chunk = data as Buffer;
-			if (received + chunk.length > to) {
-				response.destroy();
-				throw new PermanentError(`the Hub sent more than the ${to - from} bytes asked for`);
-			}
-			received += chunk.length;
-			o.onBytes(chunk.length);
-			for (let offset = 0; offset < chunk.length; ) {
-				const n = Math.min(chunk.length - offset, WRITE_BATCH - used);
-				chunk.copy(buffers[fill], used, offset, offset + n);
-				used += n;
-				offset += n;
-				if (used === WRITE_BATCH) await flush();
-			}
-			if (lastByteAt - lastFlush >= WRITE_INTERVAL_MS) await flush();
-		}
-		if (requestSignal.aborted) throw requestSignal.reason;
-		await flush();
-		await pending;
-		if (writeError) throw writeError;
-		if (received !== to) throw new TransientError(`part ended at ${received} of ${to} bytes`);
-	} catch (err) {
-		throw classify(writeError ?? (stall.signal.aborted ? stall.signal.reason : err), signal);
-	} finally {
-		clearInterval(watchdog);
-		await flush().catch(() => {});
-		await pending;
-		// Bytes counted on arrival that never reached the file are fetched again: uncount them.
-		if (received > cursor.at) o.onBytes(cursor.at - received);
-	}
+	return queue.length === 0;
 }

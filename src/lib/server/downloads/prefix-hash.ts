@@ -1,7 +1,7 @@
 /**
- * SHA-256 of a file written out of order: the hash follows the written prefix as it grows, reading
- * the bytes back (from the page cache, just written) while the other parts are still arriving, so
- * little is left to hash when the last byte lands.
+ * SHA-256 of a file written out of order: the hash follows the written prefix as it grows, from the
+ * written bytes themselves where they continue it, else reading them back (from the page cache, just
+ * written) while the other parts are still arriving, so little is left to hash when the last byte lands.
  */
 import crypto from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
@@ -20,6 +20,17 @@ export class PrefixHasher {
 		readonly file: FileHandle,
 		readonly follow: boolean
 	) {}
+
+	/**
+	 * `bytes` were just written at `start`: hashed from memory when they continue the hashed prefix
+	 * and no read-back is under way (reading the file back while it is written costs the kernel about
+	 * as much again as the writes, measured), so a file written in order is never read back.
+	 */
+	wrote(start: number, bytes: Buffer): void {
+		if (!this.follow || this.#running || this.#error || start !== this.#hashed) return;
+		this.#hash.update(bytes);
+		this.#hashed += bytes.length;
+	}
 
 	/** The file's bytes `[0, end)` are written. */
 	advance(end: number): void {
