@@ -22,16 +22,6 @@ export const MIN_PART_BYTES = 8 * 1024 * 1024;
 const MAX_PART_BYTES = 64 * 1024 * 1024;
 const SAVE_INTERVAL_MS = 500;
 
-/**
- * One connection moved as much as two (`ramp.ts`): the rest is better fetched as one stream. Every part
- * handed out so far is written, so what is on disk is a prefix of the file; the caller continues it.
- */
-export class OneConnectionError extends Error {
-	constructor() {
-		super('one connection is as fast as several for this server');
-	}
-}
-
 /** The written ranges of a partial file: its sidecar, or else its length as a prefix. */
 export async function writtenRanges(partialPath: string, size: number): Promise<ByteRange[]> {
 	const recorded = await readSidecar(partialPath, size);
@@ -113,9 +103,7 @@ export async function transferRanged(o: RangedOptions): Promise<void> {
 	hasher.advance(prefixEnd(done));
 	let keepRecord = true;
 	try {
-		// Only a file with one missing range (nothing written past its prefix) can go on as one stream.
-		const handOff = missingRanges(done, o.size).length === 1;
-		if (!(await runLanes(state, file, parts, handOff))) throw new OneConnectionError();
+		await runLanes(state, file, parts);
 		const digest = await hasher.digest(o.size);
 		await state.settle();
 		keepRecord = false;
@@ -137,12 +125,12 @@ export async function transferRanged(o: RangedOptions): Promise<void> {
 /**
  * Up to `connections` lanes take parts from one queue, as many at a time as the ramp (`ramp.ts`)
  * lets in. The first lane's first answer shows whether the server serves ranges before the others
- * connect. The first final failure stops every lane. Resolves false when the ramp found one connection
- * enough and `handOff` allows it: the lanes then stop after the parts they hold (parts are handed out in
- * file order, so the written bytes stay a prefix), and the rest is left for one stream.
+ * connect. The first final failure stops every lane. Once the ramp finds one connection enough, the
+ * lane left asks for the rest as few requests as it can (adjacent parts joined): one long response
+ * moves more per request than pieces of it.
  */
-async function runLanes(state: Ranged, file: FileHandle, parts: ByteRange[], handOff: boolean): Promise<boolean> {
-	if (parts.length === 0) return true;
+async function runLanes(state: Ranged, file: FileHandle, parts: ByteRange[]): Promise<void> {
+	if (parts.length === 0) return;
 	const { o } = state;
 	const stop = new AbortController();
 	const signal = AbortSignal.any([o.signal, stop.signal]);
@@ -156,7 +144,8 @@ async function runLanes(state: Ranged, file: FileHandle, parts: ByteRange[], han
 	const lane = async (index: number) => {
 		if (index > 0) await confirmed;
 		const at: Lane = { url: null, index, ramp };
-		while (!signal.aborted && (await ramp.admit(index)) && !(handOff && ramp.single)) {
+		while (!signal.aborted && (await ramp.admit(index))) {
+			if (ramp.single) joinAdjacent(queue);
 			const part = queue.shift();
 			if (!part) return ramp.close(); // nothing left for a lane still waiting to join
 			await fetchPart(state, file, at, part, signal, index === 0 ? confirm : () => {});
@@ -174,5 +163,11 @@ async function runLanes(state: Ranged, file: FileHandle, parts: ByteRange[], han
 	if (o.signal.aborted) throw o.signal.reason;
 	const failed = results.find((r) => r.status === 'rejected');
 	if (failed) throw stop.signal.reason ?? (failed as PromiseRejectedResult).reason;
-	return queue.length === 0;
+}
+
+/** Joins the queue's adjacent parts, in place. */
+function joinAdjacent(queue: ByteRange[]): void {
+	for (let i = queue.length - 1; i > 0; i--) {
+		if (queue[i - 1][1] === queue[i][0]) queue.splice(i - 1, 2, [queue[i - 1][0], queue[i][1]]);
+	}
 }

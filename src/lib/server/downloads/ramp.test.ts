@@ -1,16 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LaneRamp } from './ramp';
 
-const OPTIONS = { probeMs: 40, fastBytesPerSecond: 100e6, gain: 1.3 };
+const OPTIONS = { warmMs: 20, probeMs: 40, fastBytesPerSecond: 100e6, gain: 1.3 };
 const MB = 1e6;
 
 afterEach(() => {
 	vi.useRealTimers();
 });
 
-/** A ramp over eight lanes whose probes see `bytes` arrive in each 40 ms window (fake clock). */
+/** Lane `lane`'s probe: a burst while the connection warms up (not measured), then `bytes` in its 40 ms window (fake clock). */
 function probe(ramp: LaneRamp, lane: number, bytes: number): void {
 	ramp.started(lane);
+	ramp.count(50 * MB);
+	vi.advanceTimersByTime(OPTIONS.warmMs);
 	ramp.count(bytes);
 	vi.advanceTimersByTime(OPTIONS.probeMs);
 }

@@ -9,7 +9,9 @@
  */
 
 export type RampOptions = {
-	/** How long each probe measures, from its lane's first bytes. */
+	/** How long after its lane's first bytes a probe starts measuring (a new connection is still speeding up). */
+	warmMs: number;
+	/** How long each probe measures. */
 	probeMs: number;
 	/** A connection slower than this is taken to be capped: every lane opens without a second probe. */
 	fastBytesPerSecond: number;
@@ -17,7 +19,7 @@ export type RampOptions = {
 	gain: number;
 };
 
-export const DEFAULT_RAMP: RampOptions = { probeMs: 50, fastBytesPerSecond: 100e6, gain: 1.5 };
+export const DEFAULT_RAMP: RampOptions = { warmMs: 50, probeMs: 80, fastBytesPerSecond: 100e6, gain: 1.5 };
 
 /** A partner that has no bytes this long after it was let in (no free connection, retries) opens the rest. */
 const PARTNER_WAIT_MS = 1000;
@@ -29,6 +31,7 @@ export class LaneRamp {
 	#settled = false;
 	#bytes = 0;
 	#probe: Probe | null = null;
+	#probing = false;
 	#single = 0;
 	#timer: ReturnType<typeof setTimeout> | null = null;
 	#waiters: Array<() => void> = [];
@@ -55,13 +58,14 @@ export class LaneRamp {
 		this.#bytes += bytes;
 	}
 
-	/** Lane `lane`'s first bytes of a part arrived: the probe that waits for it starts measuring. */
+	/** Lane `lane`'s first bytes of a part arrived: the probe that waits for it starts, after `warmMs`. */
 	started(lane: number): void {
-		if (this.#settled || this.#probe || lane !== this.#width - 1) return;
-		if (this.#timer) clearTimeout(this.#timer);
-		this.#probe = { startedAt: performance.now(), bytes: this.#bytes };
-		this.#timer = setTimeout(() => this.#measured(), this.options.probeMs);
-		this.#timer.unref?.();
+		if (this.#settled || this.#probing || lane !== this.#width - 1) return;
+		this.#probing = true;
+		this.#after(this.options.warmMs, () => {
+			this.#probe = { startedAt: performance.now(), bytes: this.#bytes };
+			this.#after(this.options.probeMs, () => this.#measured());
+		});
 	}
 
 	/** Resolves true while lane `lane` may take another part, false once it never will. */
@@ -79,18 +83,27 @@ export class LaneRamp {
 	#measured(): void {
 		const probe = this.#probe;
 		this.#probe = null;
-		this.#timer = null;
+		this.#probing = false;
 		if (!probe || this.#settled) return;
 		const rate = ((this.#bytes - probe.bytes) * 1000) / Math.max(1, performance.now() - probe.startedAt);
 		if (this.#width === 1) {
 			this.#single = rate;
 			if (rate < this.options.fastBytesPerSecond) return this.#settle(this.lanes);
 			this.#width = 2;
-			this.#timer = setTimeout(() => this.#settle(this.lanes), PARTNER_WAIT_MS);
-			this.#timer.unref?.();
+			this.#after(PARTNER_WAIT_MS, () => this.#settle(this.lanes));
 			return this.#wake();
 		}
 		this.#settle(rate >= this.#single * this.options.gain ? this.lanes : 1);
+	}
+
+	/** The ramp's one timer: `run` after `ms`, in place of what was pending. */
+	#after(ms: number, run: () => void): void {
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = setTimeout(() => {
+			this.#timer = null;
+			run();
+		}, ms);
+		this.#timer.unref?.();
 	}
 
 	#settle(width: number): void {

@@ -11,7 +11,7 @@ import { resolveUrl } from '../hub/client';
 import { pathInside } from '../hub/ids';
 import type { FileEntry } from '../hub/quant';
 import { ConnectionSlots } from './connections';
-import { MIN_PART_BYTES, NoRangesError, OneConnectionError, toPrefixOnly, transferRanged, writtenRanges } from './parallel';
+import { MIN_PART_BYTES, NoRangesError, toPrefixOnly, transferRanged, writtenRanges } from './parallel';
 import { doneBytes, removeSidecar } from './ranges';
 import { DiskFullError, PermanentError, TransientError, partialSize, sleep, transferFile, type TransferOptions } from './transfer';
 
@@ -83,7 +83,7 @@ export async function runJob(job: Job, hooks: WorkerHooks): Promise<void> {
 				await transferRanged({ ...transfer, connections, slots, maxTries: MAX_TRIES, backoffMs: backoff, onRetry: hooks.onRetry });
 				continue;
 			} catch (err) {
-				if (!(err instanceof NoRangesError || err instanceof OneConnectionError)) throw err;
+				if (!(err instanceof NoRangesError)) throw err;
 			}
 		}
 		await toPrefixOnly(transfer.partialPath, part.size_bytes);
