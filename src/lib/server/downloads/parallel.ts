@@ -65,10 +65,10 @@ class Ranged {
 		return next;
 	}
 
-	/** Bytes `[start, end)` reached the file (`bytes`, while still in memory). */
-	written(start: number, end: number, bytes?: Buffer): void {
+	/** `bytes`, still in memory, reached the file at `[start, end)`. */
+	written(start: number, end: number, bytes: Buffer): void {
 		this.done = addRange(this.done, [start, end]);
-		if (bytes) this.hasher.wrote(start, bytes);
+		this.hasher.wrote(start, bytes);
 		this.hasher.advance(prefixEnd(this.done));
 		if (this.#settled) return;
 		this.#saveTimer ??= setTimeout(() => {

@@ -40,7 +40,7 @@ export type RangedOptions = TransferOptions & {
 export type PartSink = {
 	readonly o: RangedOptions;
 	write(run: () => Promise<void>): Promise<void>;
-	written(start: number, end: number, bytes?: Buffer): void;
+	written(start: number, end: number, bytes: Buffer): void;
 };
 
 /** Where a lane asks for its next piece: where the last one's redirects ended, or (null) the Hub's resolve address. */
