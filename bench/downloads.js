@@ -8,7 +8,7 @@
  * SHA-256 gate hashing while parts arrive vs one pass at the end; and a resume after SIGKILL,
  * reporting the bytes sent twice. Results go to stdout (record them in bench/README.md).
  *
- * Usage: node bench/downloads.js   (env BENCH_DOWNLOAD_MB, default 512; BENCH_ROUNDS, default 3;
+ * Usage: node bench/downloads.js   (env BENCH_DOWNLOAD_MB, default 512; BENCH_ROUNDS, default 6;
  * BENCH_CAP_MBPS, the per-connection cap in MB/s, default 30)
  */
 import fs from 'node:fs';
@@ -20,6 +20,7 @@ import {
 	api,
 	appRun,
 	aria2Run,
+	balancedOrder,
 	curlRun,
 	curlTeeShaRun,
 	hasAria2,
@@ -33,7 +34,7 @@ import {
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORK = path.join(ROOT, 'bench/.work/downloads');
 const SIZE_MB = Number(process.env.BENCH_DOWNLOAD_MB ?? 512);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const CAP = Number(process.env.BENCH_CAP_MBPS ?? 30) * 1e6;
 const VIEWERS = 50;
 const REPO = 'bench/big-GGUF';
@@ -84,7 +85,7 @@ async function main() {
 			const line = [];
 			let events = 0;
 			for (let i = 0; i < contenders.length; i++) {
-				const [name, run] = contenders[(i + round) % contenders.length];
+				const [name, run] = contenders[balancedOrder(contenders.length, round)[i]];
 				const r = await run();
 				open[name].push(r.bps);
 				if (name === 'viewers') events = r.events ?? 0;

@@ -105,30 +105,61 @@ export async function waitDone(url, token, taskId, until = (/** @type {any} */ v
 	}
 }
 
-/** Opens an SSE viewer that reads to the end. @param {string} url @param {string} taskId @param {string} token */
-function viewer(url, taskId, token) {
+/**
+ * Follows a download's progress SSE to its end: resolves with the events received and the last view
+ * (the terminal one). @param {string} url @param {string} taskId @param {string} token
+ */
+function follow(url, taskId, token) {
 	return fetch(`${url}/api/models/download/${taskId}/progress?token=${token}`).then(async (res) => {
 		let events = 0;
-		for await (const chunk of /** @type {any} */ (res.body)) events += String(Buffer.from(chunk)).split('\n\n').length - 1;
-		return events;
+		let text = '';
+		/** @type {any} */
+		let last = null;
+		for await (const chunk of /** @type {any} */ (res.body)) {
+			text += Buffer.from(chunk).toString();
+			const frames = text.split('\n\n');
+			text = frames.pop() ?? '';
+			for (const frame of frames) {
+				const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+				if (!data) continue;
+				events++;
+				last = JSON.parse(data);
+			}
+		}
+		return { events, last };
 	});
 }
 
 /**
- * One app download; bytes/s from the request to `completed` (SHA-256 check and rename included).
+ * One app download; bytes/s from the request to the terminal event on its progress SSE (SHA-256 check
+ * and rename included): the moment the page sees it done, without a polling interval's delay.
+ * `viewers` SSE streams in all (at least the one that times it).
  * @param {{url: string}} app @param {string} token @param {{repo: string, file: string}} what
  */
-export async function appRun(app, token, what, viewers = 0) {
+export async function appRun(app, token, what, viewers = 1) {
 	const t0 = performance.now();
 	const started = await api(app.url, 'POST', '/api/models/download', token, what);
 	if (started.status !== 202) throw new Error(`download refused: ${JSON.stringify(started.body)}`);
-	const streams = Array.from({ length: viewers }, () => viewer(app.url, started.body.task_id, token));
-	const done = await waitDone(app.url, token, started.body.task_id);
-	const seconds = (performance.now() - t0) / 1000;
-	if (done.status !== 'completed') throw new Error(`download ${done.status}: ${done.error}`);
-	const events = (await Promise.all(streams)).reduce((a, b) => a + b, 0);
+	const timer = follow(app.url, started.body.task_id, token).then((r) => ({ ...r, seconds: (performance.now() - t0) / 1000 }));
+	const others = Array.from({ length: Math.max(0, viewers - 1) }, () => follow(app.url, started.body.task_id, token));
+	const { seconds, last } = await timer;
+	const events = (await Promise.all([timer, ...others])).reduce((n, r) => n + r.events, 0);
+	const done = (await api(app.url, 'GET', `/api/models/download/${started.body.task_id}/status`, token)).body;
+	if (last?.status !== 'completed' || done.status !== 'completed') throw new Error(`download ${done.status}: ${done.error}`);
 	await api(app.url, 'DELETE', `/api/models/${done.model_id}`, token);
 	return { bps: done.total_bytes / seconds, seconds, events };
+}
+
+/**
+ * Round `round`'s order of `n` contenders: rows of a Williams square, so over `n` rounds (n even) each
+ * contender runs right after each other one exactly once. What ran just before shapes a run on this
+ * VM (the memory and page cache a finished run leaves), so no contender may always follow the same one.
+ * @param {number} n @param {number} round
+ */
+export function balancedOrder(n, round) {
+	const first = [0];
+	for (let i = 1, lo = 1, hi = n - 1; i < n; i++) first.push(i % 2 ? lo++ : hi--);
+	return first.map((c) => (c + round) % n);
 }
 
 /** `curl -L` to a file. @param {string} url @param {string} work */

@@ -1,11 +1,13 @@
 /**
  * One part of a ranged transfer (`parallel.ts`) on one connection: asked for with `Range`, checked
- * against what was asked, copied into the lane's two buffers and written at its offset one write at a
- * time, with a stall watchdog. A part that fails is tried again from where it got to, with back-off.
+ * against what was asked, copied into the lane's two buffers (`lane-writer.ts`) and written at its
+ * offset one write at a time, with a stall watchdog. A part that fails is tried again from where it got to, with back-off.
  */
 import type { FileHandle } from 'node:fs/promises';
 import type http from 'node:http';
-import { openHubStreamAt } from '../hub/stream';
+import { PlainGetUnsupported, plainGet, type BodyTarget, type PlainResponse } from '../hub/plain-get';
+import { openHubStreamAt, type StreamOptions } from '../hub/stream';
+import { LaneWriter } from './lane-writer';
 import type { ConnectionSlots } from './connections';
 import type { LaneRamp } from './ramp';
 import type { ByteRange } from './ranges';
@@ -18,7 +20,8 @@ import { PermanentError, RefusedError, TransientError, classify, sleep, type Tra
  * 512 MiB written that way after a pause, 0.13–0.16 s for the same bytes in writes off those boundaries.
  */
 const WRITE_BATCH = 1024 * 1024 - 4096;
-const WRITE_INTERVAL_MS = 500;
+/** Socket reads over plain HTTP land here, one buffer per lane for all its requests. */
+const READ_BUFFER = 256 * 1024;
 
 export class NoRangesError extends Error {
 	constructor() {
@@ -44,7 +47,15 @@ export type PartSink = {
 };
 
 /** Where a lane asks for its next piece: where the last one's redirects ended, or (null) the Hub's resolve address. */
-export type Lane = { url: string | null; index: number; ramp: LaneRamp; buffers?: [Buffer, Buffer] };
+export type Lane = {
+	url: string | null;
+	index: number;
+	ramp: LaneRamp;
+	buffers?: [Buffer, Buffer];
+	readBuffer?: Buffer;
+	/** False once an answer could not be read over plain HTTP: the lane asks through Node's client from then on. */
+	plain?: boolean;
+};
 
 /** Writes `length` bytes of `buffer` at `position` (a write may take fewer bytes at a time). */
 async function writeAll(file: FileHandle, buffer: Buffer, length: number, position: number): Promise<void> {
@@ -87,104 +98,108 @@ export async function fetchPart(state: PartSink, file: FileHandle, lane: Lane, p
 	}
 }
 
+/** A part's answer, read over plain HTTP (`plain-get.ts`) or through Node's HTTP client. */
+type PartAnswer = Pick<PlainResponse, 'status' | 'url' | 'pipe' | 'destroy'> & { header(name: string): string };
+
+/** A stream's body into a target, waiting whenever it is full. */
+async function pipeStream(response: http.IncomingMessage, target: BodyTarget): Promise<void> {
+	for await (const data of response) {
+		const chunk = data as Buffer;
+		for (let taken = target.take(chunk); taken < chunk.length; taken += target.take(chunk.subarray(taken))) await target.ready();
+	}
+}
+
+/** Asks for a range where the lane left off: over plain HTTP while the address allows, else through Node's client. */
+async function openPart(lane: Lane, url: string, options: StreamOptions): Promise<PartAnswer> {
+	if (lane.plain !== false && url.startsWith('http:')) {
+		try {
+			const res = await plainGet(url, { ...options, readBuffer: (lane.readBuffer ??= Buffer.allocUnsafeSlow(READ_BUFFER)) });
+			return { ...res, header: (name) => res.headers[name] ?? '' };
+		} catch (err) {
+			if (!(err instanceof PlainGetUnsupported)) throw err;
+			lane.plain = false;
+			url = err.url;
+		}
+	}
+	const { response, url: at } = await openHubStreamAt(url, options);
+	return {
+		status: response.statusCode ?? 0,
+		url: at,
+		header: (name) => String(response.headers[name] ?? ''),
+		pipe: (target) => pipeStream(response, target),
+		destroy: (reason) => response.destroy(reason as Error)
+	};
+}
+
+/** The answer is the range asked for, of a file of the expected size; else it is dropped with the reason. */
+function checkRange(res: PartAnswer, [from, to]: ByteRange, size: number): void {
+	const fail = (err: Error) => {
+		res.destroy();
+		throw err;
+	};
+	if (res.status === 200) fail(new NoRangesError());
+	const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.header('content-range'));
+	if (res.status !== 206 || !range || Number(range[1]) !== from || Number(range[2]) !== to - 1) {
+		fail(new TransientError(`the Hub answered a different range (${res.status} ${res.header('content-range')})`));
+	}
+	if (range![3] !== '*' && Number(range![3]) !== size) fail(new PermanentError(`the Hub announced ${range![3]} bytes for a file of ${size}`));
+}
+
 /** One request for `[from, to)`; `cursor.at` follows what reached the file. */
 async function fetchOnce(state: PartSink, file: FileHandle, lane: Lane, [from, to]: ByteRange, cursor: { at: number }, signal: AbortSignal, onRanges: () => void): Promise<void> {
 	const { o } = state;
 	const stall = new AbortController();
 	const requestSignal = AbortSignal.any([signal, stall.signal]);
-	let response: http.IncomingMessage;
+	let res: PartAnswer;
 	try {
-		const opened = await openHubStreamAt(lane.url ?? o.url, {
+		res = await openPart(lane, lane.url ?? o.url, {
 			signal: requestSignal,
 			timeoutMs: Math.max(o.stallMs, 10_000),
 			headers: { range: `bytes=${from}-${to - 1}` }
 		});
-		response = opened.response;
-		lane.url = opened.url;
+		lane.url = res.url;
 	} catch (err) {
 		throw classify(err, signal);
 	}
-	if (response.statusCode === 200) {
-		response.destroy();
-		throw new NoRangesError();
-	}
-	const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(response.headers['content-range'] ?? ''));
-	if (response.statusCode !== 206 || !range || Number(range[1]) !== from || Number(range[2]) !== to - 1) {
-		response.destroy();
-		throw new TransientError(`the Hub answered a different range (${response.statusCode} ${response.headers['content-range'] ?? ''})`);
-	}
-	if (range[3] !== '*' && Number(range[3]) !== o.size) {
-		response.destroy();
-		throw new PermanentError(`the Hub announced ${range[3]} bytes for a file of ${o.size}`);
-	}
+	checkRange(res, [from, to], o.size);
 	onRanges();
 	let received = from;
 	let lastByteAt = Date.now();
 	const watchdog = setInterval(() => {
 		if (Date.now() - lastByteAt > o.stallMs) stall.abort(new TransientError(`no data for ${o.stallMs / 1000} s`));
 	}, Math.min(1000, o.stallMs / 2));
-	// Received bytes are copied into the lane's two buffers, so the socket's chunks die young (cheap
-	// to collect) and each write is one buffer: one is written while the other fills. One write in
-	// flight; a failed write (ENOSPC) is kept and thrown by the next flush.
 	const buffers = (lane.buffers ??= [Buffer.allocUnsafeSlow(WRITE_BATCH), Buffer.allocUnsafeSlow(WRITE_BATCH)]);
-	let fill = 0;
-	let used = 0;
-	let bufferStart = from;
-	let pending: Promise<void> = Promise.resolve();
-	let writeError: unknown = null;
-	let lastFlush = Date.now();
-	const flush = async () => {
-		lastFlush = Date.now();
-		await pending;
-		if (writeError) throw writeError;
-		if (used === 0) return;
-		const buffer = buffers[fill];
-		const start = bufferStart;
-		const end = start + used;
-		fill ^= 1;
-		used = 0;
-		bufferStart = end;
-		pending = state.write(() => writeAll(file, buffer, end - start, start)).then(
-			() => {
-				cursor.at = end;
-				state.written(start, end, buffer.subarray(0, end - start));
-			},
-			(err) => void (writeError = err)
-		);
+	const writer = new LaneWriter(buffers, from, (buffer, start, end) =>
+		state.write(() => writeAll(file, buffer, end - start, start)).then(() => {
+			cursor.at = end;
+			state.written(start, end, buffer.subarray(0, end - start));
+		})
+	);
+	const target: BodyTarget = {
+		take(chunk) {
+			lastByteAt = Date.now();
+			if (received + chunk.length > to) throw new PermanentError(`the Hub sent more than the ${to - from} bytes asked for`);
+			if (received === from) lane.ramp.started(lane.index);
+			const taken = writer.take(chunk);
+			received += taken;
+			lane.ramp.count(taken);
+			o.onBytes(taken);
+			return taken;
+		},
+		ready: () => writer.ready()
 	};
 	try {
-		requestSignal.addEventListener('abort', () => response.destroy(requestSignal.reason), { once: true });
-		for await (const data of response) {
-			lastByteAt = Date.now();
-			const chunk = data as Buffer;
-			if (received + chunk.length > to) {
-				response.destroy();
-				throw new PermanentError(`the Hub sent more than the ${to - from} bytes asked for`);
-			}
-			if (received === from) lane.ramp.started(lane.index);
-			received += chunk.length;
-			lane.ramp.count(chunk.length);
-			o.onBytes(chunk.length);
-			for (let offset = 0; offset < chunk.length; ) {
-				const n = Math.min(chunk.length - offset, WRITE_BATCH - used);
-				chunk.copy(buffers[fill], used, offset, offset + n);
-				used += n;
-				offset += n;
-				if (used === WRITE_BATCH) await flush();
-			}
-			if (lastByteAt - lastFlush >= WRITE_INTERVAL_MS) await flush();
-		}
+		requestSignal.addEventListener('abort', () => res.destroy(requestSignal.reason), { once: true });
+		await res.pipe(target);
 		if (requestSignal.aborted) throw requestSignal.reason;
-		await flush();
-		await pending;
-		if (writeError) throw writeError;
+		await writer.finish();
 		if (received !== to) throw new TransientError(`part ended at ${received} of ${to} bytes`);
 	} catch (err) {
-		throw classify(writeError ?? (stall.signal.aborted ? stall.signal.reason : err), signal);
+		res.destroy();
+		throw classify(writer.error ?? (stall.signal.aborted ? stall.signal.reason : err), signal);
 	} finally {
 		clearInterval(watchdog);
-		await flush().catch(() => {});
-		await pending;
+		await writer.finish().catch(() => {});
 		// Bytes counted on arrival that never reached the file are fetched again: uncount them.
 		if (received > cursor.at) o.onBytes(cursor.at - received);
 	}

@@ -58,17 +58,26 @@ export async function openHubStreamAt(url: string, options: StreamOptions = {}):
 			if (options.signal?.aborted) throw options.signal.reason;
 			throw new HubUnavailableError(`${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (${current.pathname})`);
 		}
-		const status = res.statusCode ?? 0;
-		if (REDIRECTS.has(status) && res.headers.location) {
-			res.resume();
-			current = followable(res.headers.location, current);
-			continue;
-		}
-		if ((status >= 200 && status < 300) || status === 416) return { response: res, url: current.href };
-		res.resume();
-		if (status === 401 || status === 403) throw new HubAccessError(current.pathname);
-		if (status === 404) throw new HubNotFoundError(current.pathname);
-		throw new HubUnavailableError(`HTTP ${status} (${current.pathname})`);
+		const next = hopAfter(res.statusCode ?? 0, res.headers.location, current, () => res.resume());
+		if (!next) return { response: res, url: current.href };
+		current = next;
 	}
 	throw new HubUnavailableError(`too many redirects (${url})`);
+}
+
+/**
+ * What a status means on the way to a file's bytes: the next address for a redirect, null for an answer
+ * to read (2xx, or 416 for a range past the end), else the Hub's typed error, thrown. `discard` drops
+ * the body of a response that is not read.
+ */
+export function hopAfter(status: number, location: string | undefined, current: URL, discard: () => void): URL | null {
+	if (REDIRECTS.has(status) && location) {
+		discard();
+		return followable(location, current);
+	}
+	if ((status >= 200 && status < 300) || status === 416) return null;
+	discard();
+	if (status === 401 || status === 403) throw new HubAccessError(current.pathname);
+	if (status === 404) throw new HubNotFoundError(current.pathname);
+	throw new HubUnavailableError(`HTTP ${status} (${current.pathname})`);
 }
