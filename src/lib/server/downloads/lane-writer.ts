@@ -6,7 +6,7 @@
 import type { BodyTarget } from '../hub/plain-get';
 
 /** Bytes reach the disk at least this often, so a crash loses little. */
-const WRITE_INTERVAL_MS = 500;
+export const WRITE_INTERVAL_MS = 500;
 
 /** Writes `[start, end)` of the file from the first `end - start` bytes of `buffer`. */
 export type WriteAt = (buffer: Buffer, start: number, end: number) => Promise<void>;

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type http from 'node:http';
 import { openHubStream } from '../hub/stream';
+import { WRITE_INTERVAL_MS } from './lane-writer';
 
 /** Retrying may help (network error, stall, 5xx). */
 export class TransientError extends Error {}
@@ -33,8 +34,6 @@ export type TransferOptions = {
 };
 
 const WRITE_BATCH = 1 << 20;
-/** Bytes reach the disk at least this often, so a crash loses little. */
-const WRITE_INTERVAL_MS = 500;
 
 /** Hashes what the partial file already holds (a resume must verify the whole file). */
 async function hashExisting(file: string, length: number, hash: crypto.Hash, signal: AbortSignal): Promise<void> {

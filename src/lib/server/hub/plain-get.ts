@@ -9,7 +9,7 @@
 import net from 'node:net';
 import { HubUnavailableError, assertOnline } from './client';
 import { MAX_REDIRECTS, followable, headersFor, hubTimeoutMs } from './fetch';
-import { hopAfter, type StreamOptions } from './stream';
+import { hopAfter, requestFailure, type StreamOptions } from './stream';
 
 const MAX_HEAD = 64 * 1024;
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -53,9 +53,7 @@ export async function plainGet(url: string, options: PlainGetOptions): Promise<P
 		try {
 			res = await requestOnce(current, headersFor(current, options.headers), options);
 		} catch (err) {
-			if (err instanceof PlainGetUnsupported) throw err;
-			if (options.signal?.aborted) throw options.signal.reason;
-			throw new HubUnavailableError(`${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (${current.pathname})`);
+			throw err instanceof PlainGetUnsupported ? err : requestFailure(err, current, options.signal);
 		}
 		const next = hopAfter(res.status, res.headers.location, current, () => res.destroy());
 		if (next) {

@@ -55,8 +55,7 @@ export async function openHubStreamAt(url: string, options: StreamOptions = {}):
 		try {
 			res = await requestOnce(current, headers, options);
 		} catch (err) {
-			if (options.signal?.aborted) throw options.signal.reason;
-			throw new HubUnavailableError(`${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (${current.pathname})`);
+			throw requestFailure(err, current, options.signal);
 		}
 		const next = hopAfter(res.statusCode ?? 0, res.headers.location, current, () => res.resume());
 		if (!next) return { response: res, url: current.href };
@@ -80,4 +79,10 @@ export function hopAfter(status: number, location: string | undefined, current: 
 	if (status === 401 || status === 403) throw new HubAccessError(current.pathname);
 	if (status === 404) throw new HubNotFoundError(current.pathname);
 	throw new HubUnavailableError(`HTTP ${status} (${current.pathname})`);
+}
+
+/** What a request that got no answer ends with: the abort's reason when aborted, else the Hub as unavailable. */
+export function requestFailure(err: unknown, url: URL, signal: AbortSignal | undefined): unknown {
+	if (signal?.aborted) return signal.reason;
+	return new HubUnavailableError(`${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (${url.pathname})`);
 }
